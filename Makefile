@@ -1,0 +1,49 @@
+# The two README commands are `make run` and `make test`; the rest are the steps behind them.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+PORT   ?= 5000
+export FLASK_APP := wsgi.py
+
+.PHONY: run test venv test-deps db demo chromium test-sqlite test-postgres clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed requirements-test.txt
+	$(PIP) install -q --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+db: venv
+	$(VENV)/bin/flask db upgrade
+
+demo: db
+	$(VENV)/bin/flask demo load --if-empty
+
+run: demo
+	$(VENV)/bin/flask serve-info --port $(PORT)
+	$(VENV)/bin/flask run --host 0.0.0.0 --port $(PORT)
+
+# Debian's Chromium for the browser tests (Playwright's own browser download is never used).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+test-deps: $(VENV)/.test-installed chromium
+
+test: test-deps
+	$(VENV)/bin/pytest -q tests
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL =="; \
+	  FUXIN_TEST_DB=postgres $(VENV)/bin/pytest -q tests --ignore=tests/browser; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache

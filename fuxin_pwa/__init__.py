@@ -1,0 +1,83 @@
+"""福新外勤 Fuxin Field: the application factory."""
+import os
+
+from flask import Flask, request, session
+
+from .config import Config
+from .extensions import babel, csrf, db, limiter, login, migrate
+
+
+def select_locale() -> str:
+    """zh_CN unless the person chose English (?lang=en, remembered in the session)."""
+    wanted = request.args.get("lang")
+    if wanted in ("zh_CN", "en"):
+        session["lang"] = wanted
+    return session.get("lang", "zh_CN")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "fuxin.sqlite")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    login.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    _sqlite_pragmas(app)
+
+    from . import models  # noqa: F401  (every table registered before migrations look)
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .cases import bp as cases_bp
+    from .errors import bp as errors_bp
+    from .field import bp as field_bp
+    from .oversight import bp as oversight_bp
+    from .sync import bp as sync_bp
+
+    for bp in (errors_bp, auth_bp, field_bp, cases_bp, admin_bp, oversight_bp, sync_bp):
+        app.register_blueprint(bp)
+
+    from .cli import register_cli
+    from .web import register_template_helpers
+
+    register_cli(app)
+    register_template_helpers(app)
+
+    @app.get("/healthz")
+    def healthz():
+        """200 once the database answers; 503 otherwise."""
+        try:
+            db.session.execute(db.text("SELECT 1"))
+        except Exception:  # any failure to reach the database is "not ready"
+            db.session.rollback()
+            return {"status": "unavailable"}, 503
+        return {"status": "ok"}
+
+    return app
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    """WAL and a busy timeout let concurrent syncs wait for each other instead of failing."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=10000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()

@@ -1,0 +1,6 @@
+"""Admin: places, households, people, assignments, task kinds, imports."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,72 @@
+"""People who log in. A person's team is their field team; role decides what they may do."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+ADMIN = "admin"
+LEADER = "leader"
+YOUNG_CADRE = "young_cadre"
+COMMUNITY_WORKER = "community_worker"
+GRID_WORKER = "grid_worker"
+VILLAGE_LIAISON = "village_liaison"
+
+FIELD_ROLES = (YOUNG_CADRE, COMMUNITY_WORKER, GRID_WORKER, VILLAGE_LIAISON)
+OVERSIGHT_ROLES = (ADMIN, LEADER)
+ROLES = (ADMIN, LEADER) + FIELD_ROLES
+
+ROLE_LABELS = {
+    ADMIN: "管理员",
+    LEADER: "街道领导/调度",
+    YOUNG_CADRE: "年轻干部",
+    COMMUNITY_WORKER: "社区工作者",
+    GRID_WORKER: "网格员",
+    VILLAGE_LIAISON: "包村包片干部",
+}
+# The four field teams share their codes with the field roles.
+TEAM_LABELS = {code: ROLE_LABELS[code] for code in FIELD_ROLES}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[str] = mapped_column(sa.String(32), index=True)
+    team: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(32))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive people
+        return self.active
+
+    @property
+    def sees_all(self) -> bool:
+        """Leaders and admins oversee every place; field staff only their own."""
+        return self.role in OVERSIGHT_ROLES
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def team_label(self) -> str:
+        return TEAM_LABELS.get(self.team or "", "")
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"

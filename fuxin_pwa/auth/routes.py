@@ -1,0 +1,69 @@
+"""Log in and out. Unauthenticated requests are answered in the way the caller understands:
+JSON 401 for the API, an HX-Redirect for htmx, a redirect to the login page otherwise."""
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import flash, jsonify, make_response, redirect, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..extensions import db, limiter, login
+from ..web import render
+from . import bp
+from .forms import LoginForm
+from .models import User
+
+
+@login.user_loader
+def load_user(user_id: str):
+    return db.session.get(User, int(user_id))
+
+
+@login.unauthorized_handler
+def unauthorized():
+    if request.path.startswith("/api/"):
+        return jsonify(error="auth_required"), 401
+    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if request.headers.get("HX-Request") == "true":
+        # A login form swapped into a fragment would be nonsense: send the whole page there.
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths: `next` must never send a person to another host."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"], endpoint="login")
+@limiter.limit("20 per minute", methods=["POST"])
+def login_view():
+    if current_user.is_authenticated:
+        return redirect(url_for("field.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(sa.select(User).where(User.username == form.username.data.strip()))
+        if user is None or not user.check_password(form.password.data):
+            form.password.errors.append("用户名或密码不正确")
+        elif not user.active:
+            form.username.errors.append("该账号已停用，请联系管理员")
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or url_for("field.home"))
+    return render("auth/login.html", form=form)
+
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("已退出登录")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,70 @@
+"""Household cases (一户一策): a matter followed over many visits."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+OPEN = "open"
+IN_PROGRESS = "in_progress"
+RESOLVED = "resolved"
+CLOSED = "closed"
+CASE_STATUSES = {OPEN: "待办", IN_PROGRESS: "推进中", RESOLVED: "已化解", CLOSED: "已关闭"}
+CLOSED_STATUSES = (RESOLVED, CLOSED)
+# Allowed moves; a closed case can be reopened.
+CASE_TRANSITIONS = {
+    OPEN: (IN_PROGRESS, RESOLVED, CLOSED),
+    IN_PROGRESS: (RESOLVED, CLOSED),
+    RESOLVED: (IN_PROGRESS,),
+    CLOSED: (IN_PROGRESS,),
+}
+
+CASE_KINDS = {
+    "illegal_structure": "违建整治",
+    "resettlement_holdout": "安置区尾留户",
+    "expropriation": "征迁协调",
+    "repair": "房屋维修",
+    "hardship": "困难帮扶",
+    "dispute": "矛盾调解",
+    "other": "其他",
+}
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(sa.ForeignKey("households.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    plan: Mapped[str | None] = mapped_column(sa.String(2000))
+    status: Mapped[str] = mapped_column(sa.String(16), default=OPEN, index=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column()
+    # Bumped on every status change; offline changes name the version they saw.
+    version: Mapped[int] = mapped_column(default=1)
+
+    household = relationship("Household")
+    owner = relationship("User", foreign_keys=[owner_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    task_logs = relationship("TaskLog", back_populates="case", order_by="TaskLog.occurred_at")
+
+    @property
+    def status_label(self) -> str:
+        return CASE_STATUSES.get(self.status, self.status)
+
+    @property
+    def kind_label(self) -> str:
+        return CASE_KINDS.get(self.kind, self.kind)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    def days_open(self, now: datetime | None = None) -> int:
+        end = self.closed_at or now or utcnow()
+        return max((end - self.opened_at).days, 0)

@@ -1,0 +1,70 @@
+"""Command-line helpers: `flask demo load`, `flask serve-info`, `flask create-admin`."""
+import os
+import socket
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from .extensions import db
+
+DEMO_LOGINS = ("admin", "leader", "liaison", "cadre", "grid", "community")
+DEMO_PASSWORD = "fuxin2024"
+
+
+def lan_address() -> str | None:
+    """The address a phone on the same Wi-Fi would use; no packet is sent (UDP connect)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))
+            address = s.getsockname()[0]
+    except OSError:
+        return None
+    return None if address.startswith("127.") else address
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.group()
+    def demo():
+        """Demo data."""
+
+    @demo.command("load")
+    @click.option("--if-empty", is_flag=True, help="Only when the database has no people yet.")
+    @click.option("--seed", default=20240805, help="Random seed, for repeatable demo data.")
+    def demo_load(if_empty, seed):
+        from .auth.models import User
+        from .demo.loader import load_demo
+
+        if if_empty and db.session.scalar(sa.select(sa.func.count(User.id))):
+            click.echo("Database already has data; demo not loaded.")
+            return
+        summary = load_demo(seed=seed)
+        click.echo("Demo loaded: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+
+    @app.cli.command("serve-info")
+    @click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)))
+    def serve_info(port):
+        """Print where the app is served and the demo logins."""
+        click.echo("")
+        click.echo(f"  福新外勤 Fuxin Field  →  http://127.0.0.1:{port}/")
+        lan = lan_address()
+        if lan:
+            click.echo(f"  On a phone on the same Wi-Fi: http://{lan}:{port}/")
+        click.echo(f"  Demo logins (password {DEMO_PASSWORD}): " + ", ".join(DEMO_LOGINS))
+        click.echo("")
+
+    @app.cli.command("create-admin")
+    @click.argument("username")
+    @click.password_option()
+    def create_admin(username, password):
+        """Create (or reset) an admin account."""
+        from .auth.models import ADMIN, User
+
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        if user is None:
+            user = User(username=username, name=username, role=ADMIN)
+            db.session.add(user)
+        user.set_password(password)
+        user.active = True
+        db.session.commit()
+        click.echo(f"Admin {username} ready.")

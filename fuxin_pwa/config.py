@@ -1,0 +1,30 @@
+"""Defaults; `instance/config.py` and the environment override them."""
+import os
+from datetime import timedelta
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in instance/
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Field staff must not retype passwords in the rain.
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = None  # a form opened offline may be submitted hours later
+    WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ["zh_CN", "en"]
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # The sync contract: at most 200 records and 1 MiB a request.
+    SYNC_MAX_RECORDS = 200
+    SYNC_MAX_BYTES = 1024 * 1024
+    # Clock error beyond which a device's time is corrected and flagged.
+    CLOCK_SKEW_TOLERANCE = timedelta(minutes=2)
+    PAGE_SIZE = 30

@@ -1,0 +1,111 @@
+"""The rule sets for check-ins and task logs. The HTML forms and the sync endpoint both
+validate with these classes: one rule set, two doors."""
+from datetime import date
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import DateField, FloatField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from ..cases.models import Case
+from ..extensions import db
+from ..places.models import Household, Place
+from ..places.services import place_in_scope
+from .models import TaskKind
+
+NOTE_MAX = 500
+SUMMARY_MAX = 1000
+
+
+def int_or_none(value):
+    """Coerce for id selects: a non-number becomes None, so the field says what is wrong."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class FieldRecordForm(FlaskForm):
+    """A record made by `user`, about one of the places they cover."""
+
+    record_id = HiddenField()  # the UUID made when the form was opened; a double submit is one record
+    place_id = SelectField("地点", coerce=int_or_none, validate_choice=False)
+
+    def __init__(self, *args, user, occurred_on: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.occurred_on = occurred_on
+
+    def validate_place_id(self, field):
+        if field.data is None:
+            raise ValidationError("请选择地点")
+        place = db.session.get(Place, field.data)
+        if place is None or not place.active:
+            raise ValidationError("地点不存在")
+        if not place_in_scope(self.user, place.id):
+            raise ValidationError("不在您的包片范围内")
+
+    def record_data(self) -> dict:
+        """What the person recorded, as the sync protocol names it (for hashing and echoing)."""
+        return {name: field.data for name, field in self._fields.items()
+                if name not in ("csrf_token", "record_id")}
+
+
+class CheckInForm(FieldRecordForm):
+    lat = FloatField("纬度", validators=[Optional(), NumberRange(-90, 90, "纬度应在 -90 到 90 之间")])
+    lon = FloatField("经度", validators=[Optional(), NumberRange(-180, 180, "经度应在 -180 到 180 之间")])
+    accuracy_m = FloatField("定位精度（米）",
+                            validators=[Optional(), NumberRange(0, 100000, "定位精度数值无效")])
+    note = TextAreaField("备注", validators=[Optional(), Length(max=NOTE_MAX, message=f"备注不能超过{NOTE_MAX}字")])
+
+    def validate_lon(self, field):
+        # A position is both numbers or neither; half a position is a broken reading.
+        if (self.lat.data is None) != (field.data is None):
+            raise ValidationError("经纬度需同时提供")
+
+
+class TaskLogForm(FieldRecordForm):
+    kind = SelectField("工作类型", validate_choice=False)
+    household_id = SelectField("户（可选）", coerce=int_or_none, validate_choice=False)
+    case_id = SelectField("一户一策（可选）", coerce=int_or_none, validate_choice=False)
+    summary = TextAreaField("工作内容", validators=[
+        DataRequired("请填写工作内容"), Length(max=SUMMARY_MAX, message=f"工作内容不能超过{SUMMARY_MAX}字")])
+    outcome = TextAreaField("结果", validators=[
+        Optional(), Length(max=SUMMARY_MAX, message=f"结果不能超过{SUMMARY_MAX}字")])
+    next_step_on = DateField("下一步日期", validators=[Optional()])
+    duration_min = IntegerField("用时（分钟）", validators=[
+        Optional(), NumberRange(1, 24 * 60, "用时应在 1 到 1440 分钟之间")])
+
+    def validate_kind(self, field):
+        if not field.data:
+            raise ValidationError("请选择工作类型")
+        kind = db.session.scalar(sa.select(TaskKind).where(TaskKind.code == field.data, TaskKind.active))
+        if kind is None:
+            raise ValidationError("未知的工作类型")
+        self.kind_obj = kind
+
+    def validate_household_id(self, field):
+        if field.data is None:
+            if field.raw_data and field.raw_data[0] not in ("", None):
+                raise ValidationError("户不存在")
+            return
+        household = db.session.get(Household, field.data)
+        if household is None or not place_in_scope(self.user, household.place_id):
+            raise ValidationError("户不存在或不在您的范围内")
+
+    def validate_case_id(self, field):
+        if field.data is None:
+            if field.raw_data and field.raw_data[0] not in ("", None):
+                raise ValidationError("案例不存在")
+            return
+        case = db.session.get(Case, field.data)
+        if case is None or not place_in_scope(self.user, case.household.place_id):
+            raise ValidationError("案例不存在或不在您的范围内")
+        if self.household_id.data is not None and case.household_id != self.household_id.data:
+            raise ValidationError("案例与所选的户不一致")
+
+    def validate_next_step_on(self, field):
+        if field.data and self.occurred_on and field.data < self.occurred_on:
+            raise ValidationError("下一步日期不能早于本次走访日期")

@@ -1,0 +1,77 @@
+"""Check-ins and task logs: the two record types every team makes in the field."""
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..records import FieldRecordMixin
+
+# Accuracy worse than this is shown as 定位精度低.
+LOW_ACCURACY_M = 200
+
+DEFAULT_TASK_KINDS = [
+    ("demolition_talk", "违建约谈", "Demolition talk"),
+    ("resettlement_visit", "安置回访", "Resettlement visit"),
+    ("site_guard", "征迁值守", "Site guard"),
+    ("flood_duty", "防汛值守", "Flood duty"),
+    ("resident_visit", "走访群众", "Resident visit"),
+    ("volunteer_service", "志愿服务", "Volunteer service"),
+    ("briefing", "政策宣传", "Policy briefing"),
+    ("request_followup", "诉求办理", "Request follow-up"),
+]
+
+
+class TaskKind(db.Model):
+    __tablename__ = "task_kinds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(32))
+    label_en: Mapped[str | None] = mapped_column(sa.String(64))
+    sort: Mapped[int] = mapped_column(default=100)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class CheckIn(FieldRecordMixin, db.Model):
+    __tablename__ = "checkins"
+    __table_args__ = (sa.Index("ix_checkins_place_occurred", "place_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place_id: Mapped[int] = mapped_column(sa.ForeignKey("places.id"), index=True)
+    lat: Mapped[float | None] = mapped_column()
+    lon: Mapped[float | None] = mapped_column()
+    accuracy_m: Mapped[float | None] = mapped_column()
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+
+    user = relationship("User")
+    place = relationship("Place")
+
+    @property
+    def has_location(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+    @property
+    def low_accuracy(self) -> bool:
+        return self.has_location and (self.accuracy_m is None or self.accuracy_m > LOW_ACCURACY_M)
+
+
+class TaskLog(FieldRecordMixin, db.Model):
+    __tablename__ = "task_logs"
+    __table_args__ = (sa.Index("ix_task_logs_place_occurred", "place_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind_id: Mapped[int] = mapped_column(sa.ForeignKey("task_kinds.id"), index=True)
+    place_id: Mapped[int] = mapped_column(sa.ForeignKey("places.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(sa.ForeignKey("households.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    summary: Mapped[str] = mapped_column(sa.String(1000))
+    outcome: Mapped[str | None] = mapped_column(sa.String(1000))
+    next_step_on: Mapped[date | None] = mapped_column()
+    duration_min: Mapped[int | None] = mapped_column()
+
+    user = relationship("User")
+    place = relationship("Place")
+    kind = relationship("TaskKind")
+    household = relationship("Household")
+    case = relationship("Case", back_populates="task_logs")

@@ -1,0 +1,107 @@
+"""Field views: thin — parse, check access, call a service, render."""
+import uuid
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from ..access import roles_required
+from ..auth.models import FIELD_ROLES, OVERSIGHT_ROLES
+from ..places.services import get_household, place_path, selectable_places
+from ..records import REJECTED, SOURCE_WEB, RecordMeta, content_hash
+from ..timeutil import local_today, utcnow
+from ..web import Page, render
+from . import bp
+from .forms import CheckInForm, TaskLogForm
+from .models import LOW_ACCURACY_M
+from .queries import my_places_this_week, my_record
+from .services import active_task_kinds, save_checkin, save_task_log
+
+ANYONE = FIELD_ROLES + OVERSIGHT_ROLES
+
+
+@bp.get("/")
+@login_required
+def home():
+    """The field home: my places with this week's visits, and the two big actions."""
+    if current_user.sees_all and request.args.get("field") != "1":
+        return redirect(url_for("oversight.index"))
+    return render("field/home.html", places=my_places_this_week(current_user))
+
+
+def _place_choices(user):
+    return [(p.id, place_path(p)) for p in selectable_places(user)]
+
+
+def _web_meta(form, record_type: str) -> RecordMeta:
+    """An online form's record gets a UUID too (made when the form opened), so a double
+    submit stores one record and every report reads one table per record type."""
+    record_id = form.record_id.data
+    try:
+        record_id = str(uuid.UUID(record_id))
+    except (TypeError, ValueError):
+        record_id = str(uuid.uuid4())
+    return RecordMeta(record_id=record_id, occurred_at=utcnow(), source=SOURCE_WEB,
+                      content_hash=content_hash(record_type, None, form.record_data()))
+
+
+def _prefill(form, places):
+    if not form.record_id.data:
+        form.record_id.data = str(uuid.uuid4())
+    if form.place_id.data is None:
+        wanted = request.args.get("place_id", type=int)
+        ids = [pid for pid, _ in places]
+        form.place_id.data = wanted if wanted in ids else (ids[0] if len(ids) == 1 else None)
+
+
+@bp.route("/checkin", methods=["GET", "POST"])
+@roles_required(*ANYONE)
+def checkin():
+    form = CheckInForm(user=current_user)
+    form.place_id.choices = _place_choices(current_user)
+    if form.validate_on_submit():
+        result = save_checkin(current_user, form, _web_meta(form, "checkin"))
+        if result.status != REJECTED:
+            flash("已保存签到", "success")
+            return redirect(url_for("field.home"))
+        form.record_id.errors = result.errors["id"]
+    _prefill(form, form.place_id.choices)
+    return render("field/checkin.html", form=form, low_accuracy_m=LOW_ACCURACY_M,
+                  status=422 if form.errors else 200)
+
+
+@bp.route("/log", methods=["GET", "POST"])
+@roles_required(*ANYONE)
+def task_log():
+    form = TaskLogForm(user=current_user, occurred_on=local_today())
+    form.place_id.choices = _place_choices(current_user)
+    form.kind.choices = [("", "请选择")] + [(k.code, k.label) for k in active_task_kinds()]
+    household = None
+    if request.args.get("household_id", type=int):
+        household = get_household(request.args.get("household_id", type=int), current_user)
+    form.household_id.choices = [("", "不关联")] + ([(household.id, household.address)] if household else [])
+    form.case_id.choices = [("", "不关联")]
+    if form.validate_on_submit():
+        result = save_task_log(current_user, form, _web_meta(form, "task_log"))
+        if result.status != REJECTED:
+            flash("已保存工作记录", "success")
+            if result.record.case_id:
+                return redirect(url_for("cases.show", case_id=result.record.case_id))
+            return redirect(url_for("field.home"))
+        form.record_id.errors = result.errors["id"]
+    if household and form.household_id.data is None and request.method == "GET":
+        form.household_id.data = household.id
+        form.place_id.data = household.place_id
+    _prefill(form, form.place_id.choices)
+    return render("field/task_log.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.get("/my/record")
+@login_required
+def record():
+    """My last 30 days; active search answers the list fragment to htmx."""
+    q = request.args.get("q", "")
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    per_page = current_app.config["PAGE_SIZE"]
+    rows, total = my_record(current_user, q, page, per_page)
+    return render("field/record.html", "field/_record_list.html",
+                  page=Page(rows, page, per_page, total), q=q)

@@ -1,0 +1,45 @@
+"""Writing check-ins and task logs. The HTML forms and the sync endpoint both call these."""
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..records import RecordMeta, StoreResult, store_once
+from .forms import CheckInForm, TaskLogForm
+from .models import CheckIn, TaskKind, TaskLog
+
+# Every table that holds device-made records: an id is unique across all of them.
+RECORD_MODELS = (CheckIn, TaskLog)
+
+
+def save_checkin(user, form: CheckInForm, meta: RecordMeta) -> StoreResult:
+    def build():
+        return CheckIn(user_id=user.id, place_id=form.place_id.data, lat=form.lat.data,
+                       lon=form.lon.data, accuracy_m=form.accuracy_m.data,
+                       note=(form.note.data or "").strip() or None, **meta.columns())
+
+    return store_once(CheckIn, user, meta, build, RECORD_MODELS)
+
+
+def save_task_log(user, form: TaskLogForm, meta: RecordMeta) -> StoreResult:
+    def build():
+        kind = getattr(form, "kind_obj", None) or db.session.scalar(
+            sa.select(TaskKind).where(TaskKind.code == form.kind.data))
+        household_id = form.household_id.data
+        if household_id is None and form.case_id.data is not None:
+            from ..cases.models import Case
+            household_id = db.session.get(Case, form.case_id.data).household_id
+        return TaskLog(user_id=user.id, kind_id=kind.id, place_id=form.place_id.data,
+                       household_id=household_id, case_id=form.case_id.data,
+                       summary=form.summary.data.strip(), outcome=(form.outcome.data or "").strip() or None,
+                       next_step_on=form.next_step_on.data, duration_min=form.duration_min.data,
+                       **meta.columns())
+
+    result = store_once(TaskLog, user, meta, build, RECORD_MODELS)
+    if result.status == "created" and result.record.case_id:
+        from ..cases.services import note_visit
+        note_visit(result.record.case)
+    return result
+
+
+def active_task_kinds() -> list[TaskKind]:
+    return db.session.scalars(sa.select(TaskKind).where(TaskKind.active)
+                              .order_by(TaskKind.sort, TaskKind.id)).all()

@@ -1,0 +1,5 @@
+"""Imports every model so Alembic and create_all() see all tables."""
+from .auth.models import User  # noqa: F401
+from .cases.models import Case  # noqa: F401
+from .field.models import CheckIn, TaskKind, TaskLog  # noqa: F401
+from .places.models import Assignment, Household, Place  # noqa: F401

@@ -1,0 +1,120 @@
+"""What every record made in the field shares, online form or synced alike.
+
+A record carries the UUID the device made when the person saved it (the idempotency key),
+the device's own time and the corrected time, when the server received it, and a hash of
+its content so a replay can be told from a different record reusing the same id."""
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from .extensions import db
+from .timeutil import utcnow
+
+SOURCE_WEB = "web"
+SOURCE_SYNC = "sync"
+SOURCE_IMPORT = "import"
+
+
+class FieldRecordMixin:
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    device_occurred_at: Mapped[datetime | None] = mapped_column()
+    clock_corrected: Mapped[bool] = mapped_column(default=False)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(sa.String(16), default=SOURCE_WEB)
+    device_id: Mapped[str | None] = mapped_column(sa.String(64))
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+
+    @declared_attr
+    def user_id(cls) -> Mapped[int]:
+        return mapped_column(sa.ForeignKey("users.id"), index=True)
+
+
+def content_hash(record_type: str, occurred_at: str | None, data: dict) -> str:
+    """Stable hash of what the person recorded; the same record replayed hashes the same."""
+    canonical = json.dumps(
+        {"type": record_type, "occurred_at": occurred_at, "data": data},
+        sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# --- Storing a record exactly once -------------------------------------------------------
+
+CREATED = "created"
+DUPLICATE = "duplicate"
+REJECTED = "rejected"
+CONFLICT = "conflict"
+
+
+@dataclass
+class RecordMeta:
+    """Where and when a record was made, apart from what the person typed."""
+
+    record_id: str
+    occurred_at: datetime  # naive UTC, corrected where the device clock was off
+    device_occurred_at: datetime | None = None
+    clock_corrected: bool = False
+    source: str = SOURCE_WEB
+    device_id: str | None = None
+    content_hash: str = ""
+
+    def columns(self) -> dict:
+        return {
+            "uuid": self.record_id, "occurred_at": self.occurred_at,
+            "device_occurred_at": self.device_occurred_at, "clock_corrected": self.clock_corrected,
+            "source": self.source, "device_id": self.device_id, "content_hash": self.content_hash,
+        }
+
+
+@dataclass
+class StoreResult:
+    status: str
+    record: object | None = None
+    errors: dict | None = None
+
+
+ID_TAKEN = "该记录编号已被另一条内容不同的记录使用"
+
+
+def _existing(record_models, record_id: str):
+    for model in record_models:
+        found = db.session.scalar(sa.select(model).where(model.uuid == record_id))
+        if found is not None:
+            return found
+    return None
+
+
+def _judge(existing, model, user, meta: RecordMeta) -> StoreResult:
+    if isinstance(existing, model) and existing.user_id == user.id and existing.content_hash == meta.content_hash:
+        return StoreResult(DUPLICATE, existing)
+    return StoreResult(REJECTED, errors={"id": [ID_TAKEN]})
+
+
+def store_once(model, user, meta: RecordMeta, build: Callable[[], object], record_models) -> StoreResult:
+    """Insert the record unless its id is already stored; commit on its own.
+
+    Each record is its own transaction, so one bad record never sinks the others and a batch
+    cut off mid-way replays as duplicates. Two replays racing each other both try to insert;
+    the unique key lets one win and the loser reads the winner's row and answers duplicate."""
+
+    existing = _existing(record_models, meta.record_id)
+    if existing is not None:
+        return _judge(existing, model, user, meta)
+    record = build()
+    db.session.add(record)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _existing(record_models, meta.record_id)
+        if existing is None:
+            raise
+        return _judge(existing, model, user, meta)
+    return StoreResult(CREATED, record)

@@ -1,0 +1,29 @@
+// Field helpers, loaded on every page; small enough that no library is needed.
+// Geolocation fills a check-in form in the background and never blocks saving:
+// denied or no fix still saves, recorded as 无定位.
+(function () {
+  "use strict";
+  function geolocate(root) {
+    var form = (root || document).querySelector("form[data-geolocate]");
+    if (!form || form.dataset.geoStarted) return;
+    form.dataset.geoStarted = "1";
+    var status = form.querySelector("[data-geo-status]");
+    var lat = form.querySelector("[data-geo=lat]");
+    var lon = form.querySelector("[data-geo=lon]");
+    var acc = form.querySelector("[data-geo=accuracy]");
+    var low = Number(status && status.dataset.lowAccuracy) || 200;
+    if (lat && lat.value) return; // a form returned with errors keeps its position
+    if (!("geolocation" in navigator)) { if (status) status.textContent = "此设备不支持定位，将记为\"无定位\""; return; }
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      lat.value = pos.coords.latitude.toFixed(6);
+      lon.value = pos.coords.longitude.toFixed(6);
+      acc.value = Math.round(pos.coords.accuracy);
+      if (status) status.textContent = "已定位 ±" + Math.round(pos.coords.accuracy) + " 米" +
+        (pos.coords.accuracy > low ? "（定位精度低）" : "");
+    }, function () {
+      if (status) status.textContent = "未能定位，将记为\"无定位\"，仍可保存";
+    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  }
+  document.addEventListener("DOMContentLoaded", function () { geolocate(document); });
+  document.addEventListener("htmx:load", function (e) { geolocate(e.target); });
+})();

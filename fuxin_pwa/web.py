@@ -1,0 +1,75 @@
+"""Rendering helpers shared by every HTML area.
+
+One URL answers a whole page to a browser and only the changing part to htmx; the
+`Vary: HX-Request` header keeps caches (and later the service worker) from mixing them."""
+import math
+from urllib.parse import urlencode
+
+from flask import Flask, make_response, render_template, request
+
+from .timeutil import to_local
+
+
+def is_htmx() -> bool:
+    # A boosted link wants the whole page; only a targeted htmx request wants a fragment.
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render(template: str, partial: str | None = None, status: int = 200, **context):
+    """Full page, or `partial` when htmx asked for a fragment."""
+    name = partial if (partial and is_htmx()) else template
+    response = make_response(render_template(name, **context), status)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+class Page:
+    """One page of a list: items plus what the pager needs. Bounded by LIMIT/OFFSET."""
+
+    def __init__(self, items, page: int, per_page: int, total: int):
+        self.items, self.page, self.per_page, self.total = items, page, per_page, total
+        self.pages = max(math.ceil(total / per_page), 1)
+        self.has_prev = page > 1
+        self.has_next = page < self.pages
+
+    def url_for_page(self, page: int) -> str:
+        args = request.args.to_dict()
+        args["page"] = page
+        return request.path + "?" + urlencode(args)
+
+
+def paginate(session, stmt, count_stmt, per_page: int = 30) -> Page:
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    total = session.scalar(count_stmt) or 0
+    items = session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(items, page, per_page, total)
+
+
+def mask_phone(value: str | None) -> str:
+    """138****5678: enough to recognise, not enough to misuse."""
+    if not value:
+        return ""
+    digits = value.strip()
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "****" + digits[-4:]
+
+
+def mask_id_number(value: str | None) -> str:
+    if not value:
+        return ""
+    value = value.strip()
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    local = to_local(value)
+    return local.strftime(fmt) if local else ""
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["mask_id"] = mask_id_number

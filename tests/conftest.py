@@ -1,0 +1,95 @@
+"""Test fixtures: an app on a fresh database per test, a client, a login helper and a small
+world (a subdistrict with villages, grids, households and one person per role).
+
+SQLite by default. With FUXIN_TEST_DB=postgres the same suite runs on TEST_DATABASE_URL in a
+schema of its own, made for this run and dropped after, so parallel runs never collide."""
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from fuxin_pwa import create_app
+from fuxin_pwa.extensions import db
+from fuxin_pwa.field.models import DEFAULT_TASK_KINDS, TaskKind
+from tests.factories import World
+
+ON_POSTGRES = os.environ.get("FUXIN_TEST_DB") == "postgres"
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url():
+    """A fresh PostgreSQL schema for this run; None on SQLite."""
+    if not ON_POSTGRES:
+        yield None
+        return
+    if not PG_URL:
+        pytest.skip("FUXIN_TEST_DB=postgres but TEST_DATABASE_URL is not set")
+    schema = f"fuxin_test_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def _test_config(tmp_path, pg_schema_url, **extra):
+    url = pg_schema_url or f"sqlite:///{tmp_path / 'test.sqlite'}"
+    return {"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SERVER_NAME": None, **extra}
+
+
+def _fresh_schema():
+    db.drop_all()
+    db.create_all()
+    for i, (code, label, label_en) in enumerate(DEFAULT_TASK_KINDS):
+        db.session.add(TaskKind(code=code, label=label, label_en=label_en, sort=i))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(tmp_path, pg_schema_url, request):
+    marker = request.node.get_closest_marker("app_config")
+    extra = marker.kwargs if marker else {}
+    app = create_app(_test_config(tmp_path, pg_schema_url, **extra))
+    with app.app_context():
+        _fresh_schema()
+        yield app
+        db.session.remove()
+        if pg_schema_url:
+            db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app):
+    return World.build()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username="liaison", password="fuxin2024", **extra):
+        return self.client.post("/login", data={"username": username, "password": password, **extra})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "app_config(**kw): extra Flask config for the app fixture")
