@@ -93,3 +93,30 @@ def auth(client):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "app_config(**kw): extra Flask config for the app fixture")
+
+
+class QueryCounter:
+    """Counts SQL statements the app runs inside a `with` block."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, *args, **kwargs):
+        self.count += 1
+
+
+@pytest.fixture
+def count_queries(app):
+    """Usage: `with count_queries() as q: client.get(...)`, then assert on q.count."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        sa.event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting
