@@ -5,6 +5,7 @@ the device's own time and the corrected time, when the server received it, and a
 its content so a replay can be told from a different record reusing the same id."""
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
@@ -73,6 +74,19 @@ class RecordMeta:
         }
 
 
+def web_meta(form, record_type: str) -> RecordMeta:
+    """The meta of a record typed into an online form (the field pages, the case page).
+
+    It gets a UUID too (made when the form opened), so a double submit stores one record and
+    every report reads one table per record type; the server's clock is the record's time."""
+    try:
+        record_id = str(uuid.UUID(form.record_id.data))
+    except (TypeError, ValueError, AttributeError):
+        record_id = str(uuid.uuid4())
+    return RecordMeta(record_id=record_id, occurred_at=utcnow(), source=SOURCE_WEB,
+                      content_hash=content_hash(record_type, None, form.record_data()))
+
+
 @dataclass
 class StoreResult:
     status: str
@@ -83,38 +97,42 @@ class StoreResult:
 ID_TAKEN = "该记录编号已被另一条内容不同的记录使用"
 
 
-def _existing(record_models, record_id: str):
-    for model in record_models:
-        found = db.session.scalar(sa.select(model).where(model.uuid == record_id))
-        if found is not None:
-            return found
+def record_models() -> list:
+    """Every table of device-made records: a record id is unique across all of them."""
+    return [m.class_ for m in db.Model.registry.mappers if issubclass(m.class_, FieldRecordMixin)]
+
+
+def judge_stored(model, user, meta: RecordMeta) -> StoreResult | None:
+    """If this id is stored already: duplicate when it is the same person's same content,
+    rejected (errors.id) when another person or other content holds it; else None."""
+    for table in record_models():
+        existing = db.session.scalar(sa.select(table).where(table.uuid == meta.record_id))
+        if existing is None:
+            continue
+        same = (isinstance(existing, model) and existing.user_id == user.id
+                and existing.content_hash == meta.content_hash)
+        return StoreResult(DUPLICATE, existing) if same else StoreResult(REJECTED, errors={"id": [ID_TAKEN]})
     return None
 
 
-def _judge(existing, model, user, meta: RecordMeta) -> StoreResult:
-    if isinstance(existing, model) and existing.user_id == user.id and existing.content_hash == meta.content_hash:
-        return StoreResult(DUPLICATE, existing)
-    return StoreResult(REJECTED, errors={"id": [ID_TAKEN]})
-
-
-def store_once(model, user, meta: RecordMeta, build: Callable[[], object], record_models) -> StoreResult:
+def store_once(model, user, meta: RecordMeta, build: Callable[[], object]) -> StoreResult:
     """Insert the record unless its id is already stored; commit on its own.
 
     Each record is its own transaction, so one bad record never sinks the others and a batch
     cut off mid-way replays as duplicates. Two replays racing each other both try to insert;
     the unique key lets one win and the loser reads the winner's row and answers duplicate."""
 
-    existing = _existing(record_models, meta.record_id)
-    if existing is not None:
-        return _judge(existing, model, user, meta)
+    stored = judge_stored(model, user, meta)
+    if stored is not None:
+        return stored
     record = build()
     db.session.add(record)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        existing = _existing(record_models, meta.record_id)
-        if existing is None:
+        stored = judge_stored(model, user, meta)
+        if stored is None:
             raise
-        return _judge(existing, model, user, meta)
+        return stored
     return StoreResult(CREATED, record)

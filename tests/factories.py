@@ -12,13 +12,23 @@ from fuxin_pwa.places.models import Assignment, Household, Place
 from fuxin_pwa.timeutil import utcnow
 
 PASSWORD = "fuxin2024"
+_PASSWORD_HASH = None
+
+
+def password_hash():
+    """Hash once per run: a real hash (login checks it), without paying for it per person."""
+    global _PASSWORD_HASH
+    if _PASSWORD_HASH is None:
+        from werkzeug.security import generate_password_hash
+        _PASSWORD_HASH = generate_password_hash(PASSWORD)
+    return _PASSWORD_HASH
 
 
 def make_user(username, role, name=None, team=None, places=(), active=True):
     user = User(username=username, name=name or username, role=role,
                 team=team or (role if role not in ("admin", "leader") else None),
                 phone="13800001111", active=active)
-    user.set_password(PASSWORD)
+    user.password_hash = password_hash()
     db.session.add(user)
     db.session.flush()
     for place in places:

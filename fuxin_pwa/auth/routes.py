@@ -3,7 +3,7 @@ JSON 401 for the API, an HX-Redirect for htmx, a redirect to the login page othe
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import flash, jsonify, make_response, redirect, request, url_for
+from flask import flash, jsonify, make_response, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter, login
@@ -15,7 +15,9 @@ from .models import User
 
 @login.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    # A person deactivated by the admin is logged out everywhere, remember-me included.
+    return user if user is not None and user.active else None
 
 
 @login.unauthorized_handler
@@ -65,5 +67,10 @@ def login_view():
 @bp.post("/logout")
 def logout():
     logout_user()
+    # A fresh session (and CSRF secret) for whoever logs in next on this device.
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
     flash("已退出登录")
     return redirect(url_for("auth.login"))

@@ -60,10 +60,14 @@ class CheckInForm(FieldRecordForm):
                             validators=[Optional(), NumberRange(0, 100000, "定位精度数值无效")])
     note = TextAreaField("备注", validators=[Optional(), Length(max=NOTE_MAX, message=f"备注不能超过{NOTE_MAX}字")])
 
-    def validate_lon(self, field):
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
         # A position is both numbers or neither; half a position is a broken reading.
-        if (self.lat.data is None) != (field.data is None):
-            raise ValidationError("经纬度需同时提供")
+        if (self.lat.data is None) != (self.lon.data is None) and not (self.lat.errors or self.lon.errors):
+            missing = self.lon if self.lon.data is None else self.lat
+            missing.errors = list(missing.errors) + ["经纬度需同时提供"]
+            return False
+        return ok
 
 
 class TaskLogForm(FieldRecordForm):

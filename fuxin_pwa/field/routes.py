@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 from ..access import roles_required
 from ..auth.models import FIELD_ROLES, OVERSIGHT_ROLES
 from ..places.services import get_household, place_path, selectable_places
-from ..records import REJECTED, SOURCE_WEB, RecordMeta, content_hash
-from ..timeutil import local_today, utcnow
+from ..records import REJECTED, web_meta
+from ..timeutil import local_today
 from ..web import Page, render
 from . import bp
 from .forms import CheckInForm, TaskLogForm
@@ -32,18 +32,6 @@ def _place_choices(user):
     return [(p.id, place_path(p)) for p in selectable_places(user)]
 
 
-def _web_meta(form, record_type: str) -> RecordMeta:
-    """An online form's record gets a UUID too (made when the form opened), so a double
-    submit stores one record and every report reads one table per record type."""
-    record_id = form.record_id.data
-    try:
-        record_id = str(uuid.UUID(record_id))
-    except (TypeError, ValueError):
-        record_id = str(uuid.uuid4())
-    return RecordMeta(record_id=record_id, occurred_at=utcnow(), source=SOURCE_WEB,
-                      content_hash=content_hash(record_type, None, form.record_data()))
-
-
 def _prefill(form, places):
     if not form.record_id.data:
         form.record_id.data = str(uuid.uuid4())
@@ -59,7 +47,7 @@ def checkin():
     form = CheckInForm(user=current_user)
     form.place_id.choices = _place_choices(current_user)
     if form.validate_on_submit():
-        result = save_checkin(current_user, form, _web_meta(form, "checkin"))
+        result = save_checkin(current_user, form, web_meta(form, "checkin"))
         if result.status != REJECTED:
             flash("已保存签到", "success")
             return redirect(url_for("field.home"))
@@ -81,7 +69,7 @@ def task_log():
     form.household_id.choices = [("", "不关联")] + ([(household.id, household.address)] if household else [])
     form.case_id.choices = [("", "不关联")]
     if form.validate_on_submit():
-        result = save_task_log(current_user, form, _web_meta(form, "task_log"))
+        result = save_task_log(current_user, form, web_meta(form, "task_log"))
         if result.status != REJECTED:
             flash("已保存工作记录", "success")
             if result.record.case_id:

@@ -6,9 +6,6 @@ from ..records import RecordMeta, StoreResult, store_once
 from .forms import CheckInForm, TaskLogForm
 from .models import CheckIn, TaskKind, TaskLog
 
-# Every table that holds device-made records: an id is unique across all of them.
-RECORD_MODELS = (CheckIn, TaskLog)
-
 
 def save_checkin(user, form: CheckInForm, meta: RecordMeta) -> StoreResult:
     def build():
@@ -16,7 +13,7 @@ def save_checkin(user, form: CheckInForm, meta: RecordMeta) -> StoreResult:
                        lon=form.lon.data, accuracy_m=form.accuracy_m.data,
                        note=(form.note.data or "").strip() or None, **meta.columns())
 
-    return store_once(CheckIn, user, meta, build, RECORD_MODELS)
+    return store_once(CheckIn, user, meta, build)
 
 
 def save_task_log(user, form: TaskLogForm, meta: RecordMeta) -> StoreResult:
@@ -33,7 +30,7 @@ def save_task_log(user, form: TaskLogForm, meta: RecordMeta) -> StoreResult:
                        next_step_on=form.next_step_on.data, duration_min=form.duration_min.data,
                        **meta.columns())
 
-    result = store_once(TaskLog, user, meta, build, RECORD_MODELS)
+    result = store_once(TaskLog, user, meta, build)
     if result.status == "created" and result.record.case_id:
         from ..cases.services import note_visit
         note_visit(result.record.case)

@@ -1,1 +1,80 @@
+"""GET /api/v1/me and POST /api/v1/sync, exactly as the sync protocol says.
 
+Every answer is JSON: 401 before anything else when there is no session (a device must
+know to ask for a login, not to refresh a token), then the CSRF check (403), then size
+(413) and shape (400)."""
+import hashlib
+import json
+
+from flask import current_app, jsonify, make_response, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from ..extensions import csrf, limiter
+from ..field.services import active_task_kinds
+from ..places.services import selectable_places
+from ..timeutil import iso_local, utcnow
+from . import bp
+from .registry import RECORD_TYPES
+from .services import BadRequest, apply_batch
+
+csrf.exempt(bp)  # checked below, after the session, so a logged-out device hears 401
+
+
+@bp.before_request
+def require_session_then_csrf():
+    if not current_user.is_authenticated:
+        return jsonify(error="auth_required"), 401
+    if request.method not in ("GET", "HEAD", "OPTIONS") and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}" if current_user.is_authenticated else request.remote_addr
+
+
+@bp.get("/me")
+def me():
+    body = {
+        "user": {"username": current_user.username, "name": current_user.name, "role": current_user.role},
+        "types": list(RECORD_TYPES),
+        "task_kinds": [{"code": k.code, "label": k.label} for k in active_task_kinds()],
+        "places": [{"id": p.id, "name": p.name, "kind": p.kind, "parent_id": p.parent_id}
+                   for p in selectable_places(current_user)],
+    }
+    token = generate_csrf()
+    # The ETag covers the session's CSRF secret too, so a new login never gets a 304
+    # that would leave the device holding the old session's token.
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()
+                            + str(session.get("csrf_token")).encode()).hexdigest()[:32]
+    etag = f'"{digest}"'
+    if request.if_none_match.contains(digest):
+        response = make_response("", 304)
+    else:
+        response = jsonify({**body, "csrf_token": token})
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.post("/sync")
+@limiter.limit(lambda: current_app.config.get("SYNC_RATE_LIMIT", "120 per minute"), key_func=_user_key)
+def sync():
+    limit = current_app.config["SYNC_MAX_BYTES"]
+    if (request.content_length or 0) > limit:
+        return jsonify(error="too_large", detail=f"at most {limit} bytes"), 413
+    raw = request.get_data()
+    if len(raw) > limit:
+        return jsonify(error="too_large", detail=f"at most {limit} bytes"), 413
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return jsonify(error="bad_request", detail="body is not JSON"), 400
+    records = body.get("records") if isinstance(body, dict) else None
+    if isinstance(records, list) and len(records) > current_app.config["SYNC_MAX_RECORDS"]:
+        return jsonify(error="too_large", detail=f"at most {current_app.config['SYNC_MAX_RECORDS']} records"), 413
+    try:
+        results = apply_batch(current_user, body)
+    except BadRequest as exc:
+        return jsonify(error="bad_request", detail=str(exc)), 400
+    return jsonify(results=results, server_time=iso_local(utcnow()))
