@@ -1,5 +1,6 @@
 """福新外勤 Fuxin Field: the application factory."""
 import os
+import secrets
 
 from flask import Flask, request, session
 
@@ -23,6 +24,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "fuxin.sqlite")
 
@@ -63,6 +66,21 @@ def create_app(test_config: dict | None = None) -> Flask:
         return {"status": "ok"}
 
     return app
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A random key made once and kept in instance/, so sessions and 30-day remember-me
+    cookies survive a restart without anyone having to set SECRET_KEY on a laptop."""
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made earlier, or by another worker just now
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    with open(path) as handle:
+        return handle.read().strip()
 
 
 def _sqlite_pragmas(app: Flask) -> None:

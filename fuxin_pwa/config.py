@@ -4,7 +4,7 @@ from datetime import timedelta
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # None → a random key kept in instance/
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # Field staff must not retype passwords in the rain.
