@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..records import RecordMeta, StoreResult, store_once
 from .forms import CheckInForm, TaskLogForm
-from .models import CheckIn, TaskKind, TaskLog
+from .models import DEFAULT_TASK_KINDS, CheckIn, TaskKind, TaskLog
 
 
 def save_checkin(user, form: CheckInForm, meta: RecordMeta) -> StoreResult:
@@ -40,3 +40,14 @@ def save_task_log(user, form: TaskLogForm, meta: RecordMeta) -> StoreResult:
 def active_task_kinds() -> list[TaskKind]:
     return db.session.scalars(sa.select(TaskKind).where(TaskKind.active)
                               .order_by(TaskKind.sort, TaskKind.id)).all()
+
+
+def ensure_task_kinds() -> int:
+    """Add the default task kinds that are missing (a migrated empty database has none);
+    flushes, the caller commits. Returns how many were added."""
+    have = set(db.session.scalars(sa.select(TaskKind.code)).all())
+    missing = [TaskKind(code=code, label=label, label_en=label_en, sort=i)
+               for i, (code, label, label_en) in enumerate(DEFAULT_TASK_KINDS) if code not in have]
+    db.session.add_all(missing)
+    db.session.flush()
+    return len(missing)
