@@ -28,3 +28,6 @@ class Config:
     # Clock error beyond which a device's time is corrected and flagged.
     CLOCK_SKEW_TOLERANCE = timedelta(minutes=2)
     PAGE_SIZE = 30
+    # Behind a TLS-terminating reverse proxy: how many proxies to trust for the client's
+    # address and scheme (rate limits per client, secure cookies, https URLs).
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
