@@ -68,3 +68,29 @@ class Case(db.Model):
     def days_open(self, now: datetime | None = None) -> int:
         end = self.closed_at or now or utcnow()
         return max((end - self.opened_at).days, 0)
+
+
+class CaseEvent(db.Model):
+    """A status change of a case: who moved it, from what to what, when, and why.
+
+    Opening a case is an event too (from_status None), so the history starts at the start."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(sa.String(16))
+    to_status: Mapped[str] = mapped_column(sa.String(16))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+
+    user = relationship("User")
+
+    @property
+    def from_label(self) -> str:
+        return CASE_STATUSES.get(self.from_status, self.from_status or "")
+
+    @property
+    def to_label(self) -> str:
+        return CASE_STATUSES.get(self.to_status, self.to_status)

@@ -1,16 +1,165 @@
-from flask_login import login_required
+"""Case views (一户一策): thin — parse, check access, call a service, render.
 
-from ..web import render
+Access: a person sees the households and cases under the places they cover (404 outside);
+anyone who sees a case may log a visit on it; its owner, leaders and admins move its status."""
+import uuid
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+from ..field.forms import TaskLogForm
+from ..field.services import active_task_kinds, save_task_log
+from ..places.services import get_household, place_path
+from ..records import REJECTED, web_meta
+from ..timeutil import local_today
+from ..web import Page, is_htmx, render
 from . import bp
+from .forms import CaseFilterForm, CaseForm, CaseStatusForm
+from .services import (TransitionError, case_events, case_visits, change_status, default_visit_kind,
+                       get_case, household_cases, list_cases, may_change_status, open_case,
+                       owner_candidates, recent_household_logs, search_households, visit_count)
+
+
+def _page_args() -> tuple[int, int]:
+    return max(request.args.get("page", 1, type=int) or 1, 1), current_app.config["PAGE_SIZE"]
+
+
+def _form_status(form) -> int:
+    """422 tells a plain browser the form came back with errors; htmx (boosted or not) does
+    not swap a 4xx answer by default, so it gets 200 and the same form with its errors."""
+    if not form.errors:
+        return 200
+    return 200 if request.headers.get("HX-Request") == "true" else 422
 
 
 @bp.get("/")
 @login_required
 def index():
-    return render("cases/index.html")
+    """Cases in my place scope, filtered; htmx gets only the list."""
+    form = CaseFilterForm(request.args)
+    form.validate()
+    page, per_page = _page_args()
+    rows, total = list_cases(current_user, page=page, per_page=per_page, **form.values())
+    return render("cases/index.html", "cases/_case_list.html", form=form,
+                  page=Page(rows, page, per_page, total))
+
+
+@bp.get("/households")
+@login_required
+def households():
+    """Find a household in my scope, to open its page (and a case on it)."""
+    q = request.args.get("q", "")
+    page, per_page = _page_args()
+    items, total = search_households(current_user, q, page, per_page)
+    return render("cases/households.html", "cases/_household_list.html", q=q,
+                  page=Page(items, page, per_page, total))
+
+
+@bp.get("/households/<int:household_id>")
+@login_required
+def household(household_id):
+    """One household: who they are (masked), their cases and the latest work logged there."""
+    household = get_household(household_id, current_user)
+    return render("cases/household.html", household=household, place_label=place_path(household.place),
+                  cases=household_cases(household), logs=recent_household_logs(household))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Open a case on a household; the owner is someone who covers it (me by default)."""
+    household_id = request.args.get("household_id", type=int)
+    if not household_id:
+        flash("请先找到要立案的户", "info")
+        return redirect(url_for("cases.households"))
+    household = get_household(household_id, current_user)
+    form = CaseForm()
+    form.owner_id.choices = [(p.id, f"{p.name}（{p.role_label}）")
+                             for p in owner_candidates(household, current_user)]
+    if form.validate_on_submit():
+        case = open_case(current_user, household, form.kind.data, form.title.data, form.plan.data,
+                         form.owner_id.data)
+        flash("已建立一户一策", "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    if form.owner_id.data is None:
+        form.owner_id.data = current_user.id
+    return render("cases/new.html", form=form, household=household, status=_form_status(form))
 
 
 @bp.get("/<int:case_id>")
 @login_required
 def show(case_id):
-    return render("cases/index.html")
+    """The case: plan, owner, status, and the timeline of visits with a form to add one."""
+    return _case_page(get_case(case_id, current_user))
+
+
+@bp.post("/<int:case_id>/visits")
+@login_required
+def add_visit(case_id):
+    """A visit on the case is a task log: TaskLogForm validates it and save_task_log stores it,
+    as for the field form and sync. htmx gets the new timeline, a fresh form and (out of band)
+    the case's facts and status; a browser without JS gets the page again."""
+    case = get_case(case_id, current_user)
+    form = _visit_form(case, request.form)
+    if form.validate_on_submit():
+        result = save_task_log(current_user, form, web_meta(form, "task_log"))
+        if result.status != REJECTED:
+            if not is_htmx():
+                flash("已记录走访", "success")
+                return redirect(url_for("cases.show", case_id=case.id, _anchor="visits"))
+            return _case_page(case, saved=True)
+        form.record_id.errors = list(result.errors["id"])
+    return _case_page(case, visit_form=form, status=_form_status(form))
+
+
+@bp.post("/<int:case_id>/status")
+@login_required
+def move_status(case_id):
+    """Change the case's status along CASE_TRANSITIONS; who and when are recorded."""
+    case = get_case(case_id, current_user)
+    if not may_change_status(case, current_user):
+        abort(403)
+    form = CaseStatusForm(case=case)
+    if form.validate_on_submit():
+        try:
+            change_status(case, current_user, form.to_status.data, form.note.data)
+        except TransitionError as error:  # moved by someone else since the form was read
+            form.to_status.errors = [str(error)]
+        else:
+            flash(f"状态已改为「{case.status_label}」", "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    response = _case_page(case, status_form=form, status=_form_status(form))
+    # A boosted form would otherwise leave /status (a POST-only URL) in the address bar.
+    response.headers["HX-Replace-Url"] = url_for("cases.show", case_id=case.id)
+    return response
+
+
+def _visit_form(case, formdata=None):
+    """The field's task-log form, tied to this case: the case, not the request, says which
+    place, household and case the visit belongs to."""
+    fixed = {"place_id": case.household.place_id, "household_id": case.household_id, "case_id": case.id}
+    if formdata is not None:
+        formdata = MultiDict(formdata)
+        for name, value in fixed.items():
+            formdata.setlist(name, [str(value)])
+    form = TaskLogForm(formdata=formdata, user=current_user, occurred_on=local_today())
+    form.kind.choices = [("", "请选择")] + [(k.code, k.label) for k in active_task_kinds()]
+    for name, value in fixed.items():
+        form[name].choices = [(value, "")]
+    if formdata is None:
+        for name, value in fixed.items():
+            form[name].data = value
+        form.record_id.data = str(uuid.uuid4())
+        form.kind.data = default_visit_kind(case)
+    return form
+
+
+def _case_page(case, visit_form=None, status_form=None, status: int = 200, saved: bool = False):
+    may_change = may_change_status(case, current_user)
+    if status_form is None and may_change:
+        status_form = CaseStatusForm(formdata=None, case=case)
+    return render("cases/show.html", "cases/_visits.html", status=status, case=case,
+                  visits=case_visits(case), visit_total=visit_count(case), events=case_events(case),
+                  visit_form=visit_form or _visit_form(case), status_form=status_form,
+                  may_change=may_change, saved=saved)

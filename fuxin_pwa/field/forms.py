@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, FloatField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..cases.models import Case
 from ..extensions import db
 from ..places.models import Household, Place
 from ..places.services import place_in_scope
@@ -104,6 +103,8 @@ class TaskLogForm(FieldRecordForm):
             if field.raw_data and field.raw_data[0] not in ("", None):
                 raise ValidationError("案例不存在")
             return
+        from ..cases.models import Case  # cases/ imports this module; import here, not at the top
+
         case = db.session.get(Case, field.data)
         if case is None or not place_in_scope(self.user, case.household.place_id):
             raise ValidationError("案例不存在或不在您的范围内")

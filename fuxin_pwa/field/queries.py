@@ -1,9 +1,11 @@
-"""Read-side queries for the field home and my record; bounded, no N+1."""
-from datetime import timedelta
+"""Read-side queries for the field home, my record and the leader's record list; bounded, no N+1."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from ..auth.models import User
 from ..extensions import db
 from ..places.models import Place
 from ..places.services import assigned_places
@@ -44,43 +46,89 @@ def my_places_this_week(user) -> list[dict]:
 
 
 RECORD_DAYS = 30
+CHECKIN = "checkin"
+TASK_LOG = "task_log"
+RECORD_TYPES = {CHECKIN: "签到", TASK_LOG: "工作记录"}
 
 
-def my_record(user, q: str, page: int, per_page: int):
-    """My check-ins and task logs of the last 30 days, newest first, one page.
+@dataclass
+class RecordFilter:
+    """Which check-ins and task logs a list shows; every part is optional."""
+
+    user_id: int | None = None
+    team: str | None = None
+    place_ids: set[int] | None = None  # already widened to the places below, if wanted
+    kind: str | None = None  # a task kind code, or CHECKIN for check-ins only
+    type: str | None = None  # CHECKIN or TASK_LOG
+    since: datetime | None = None  # naive UTC, inclusive
+    until: datetime | None = None  # naive UTC, exclusive
+    q: str = ""
+
+
+def _filtered(stmt, model, f: RecordFilter):
+    if f.user_id is not None:
+        stmt = stmt.where(model.user_id == f.user_id)
+    if f.team:
+        stmt = stmt.join(User, User.id == model.user_id).where(User.team == f.team)
+    if f.place_ids is not None:
+        stmt = stmt.where(model.place_id.in_(f.place_ids or {-1}))
+    if f.since is not None:
+        stmt = stmt.where(model.occurred_at >= f.since)
+    if f.until is not None:
+        stmt = stmt.where(model.occurred_at < f.until)
+    return stmt
+
+
+def record_page(f: RecordFilter, page: int, per_page: int):
+    """Check-ins and task logs matching `f`, newest first, one page: ([(type, record)], total).
 
     A UNION of (type, id, time) pages both tables together; the rows of a page are then
     loaded with two queries, whatever the page size."""
-    since = utcnow() - timedelta(days=RECORD_DAYS)
-    checkins = (sa.select(sa.literal("checkin").label("type"), CheckIn.id, CheckIn.occurred_at)
-                .join(Place, Place.id == CheckIn.place_id)
-                .where(CheckIn.user_id == user.id, CheckIn.occurred_at >= since))
-    logs = (sa.select(sa.literal("task_log").label("type"), TaskLog.id, TaskLog.occurred_at)
-            .join(Place, Place.id == TaskLog.place_id).join(TaskKind, TaskKind.id == TaskLog.kind_id)
-            .where(TaskLog.user_id == user.id, TaskLog.occurred_at >= since))
-    q = (q or "").strip()
-    if q:
-        like = f"%{q}%"
-        checkins = checkins.where(sa.or_(CheckIn.note.ilike(like), Place.name.ilike(like)))
-        logs = logs.where(sa.or_(TaskLog.summary.ilike(like), TaskLog.outcome.ilike(like),
-                                 Place.name.ilike(like), TaskKind.label.ilike(like)))
-    both = sa.union_all(checkins, logs).subquery()
+    parts = []
+    q = (f.q or "").strip()
+    like = f"%{q}%"
+    if f.type in (None, CHECKIN) and f.kind in (None, CHECKIN):
+        checkins = _filtered(
+            sa.select(sa.literal(CHECKIN).label("type"), CheckIn.id, CheckIn.occurred_at)
+            .join(Place, Place.id == CheckIn.place_id), CheckIn, f)
+        if q:
+            checkins = checkins.where(sa.or_(CheckIn.note.ilike(like), Place.name.ilike(like)))
+        parts.append(checkins)
+    if f.type in (None, TASK_LOG) and f.kind != CHECKIN:
+        logs = _filtered(
+            sa.select(sa.literal(TASK_LOG).label("type"), TaskLog.id, TaskLog.occurred_at)
+            .join(Place, Place.id == TaskLog.place_id).join(TaskKind, TaskKind.id == TaskLog.kind_id),
+            TaskLog, f)
+        if f.kind:
+            logs = logs.where(TaskKind.code == f.kind)
+        if q:
+            logs = logs.where(sa.or_(TaskLog.summary.ilike(like), TaskLog.outcome.ilike(like),
+                                     Place.name.ilike(like), TaskKind.label.ilike(like)))
+        parts.append(logs)
+    if not parts:
+        return [], 0
+    both = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(both)) or 0
     rows = db.session.execute(
         sa.select(both.c.type, both.c.id).order_by(both.c.occurred_at.desc(), both.c.id.desc())
         .limit(per_page).offset((page - 1) * per_page)).all()
-    ids = {"checkin": [r.id for r in rows if r.type == "checkin"],
-           "task_log": [r.id for r in rows if r.type == "task_log"]}
+    ids = {CHECKIN: [r.id for r in rows if r.type == CHECKIN],
+           TASK_LOG: [r.id for r in rows if r.type == TASK_LOG]}
     loaded = {}
-    if ids["checkin"]:
-        for c in db.session.scalars(sa.select(CheckIn).options(joinedload(CheckIn.place))
-                                    .where(CheckIn.id.in_(ids["checkin"]))):
-            loaded[("checkin", c.id)] = c
-    if ids["task_log"]:
+    if ids[CHECKIN]:
+        for c in db.session.scalars(sa.select(CheckIn).options(
+                joinedload(CheckIn.place), joinedload(CheckIn.user))
+                .where(CheckIn.id.in_(ids[CHECKIN]))):
+            loaded[(CHECKIN, c.id)] = c
+    if ids[TASK_LOG]:
         for t in db.session.scalars(sa.select(TaskLog).options(
-                joinedload(TaskLog.place), joinedload(TaskLog.kind), joinedload(TaskLog.household))
-                .where(TaskLog.id.in_(ids["task_log"]))):
-            loaded[("task_log", t.id)] = t
+                joinedload(TaskLog.place), joinedload(TaskLog.kind), joinedload(TaskLog.household),
+                joinedload(TaskLog.user)).where(TaskLog.id.in_(ids[TASK_LOG]))):
+            loaded[(TASK_LOG, t.id)] = t
     return [(r.type, loaded[(r.type, r.id)]) for r in rows], total
 
 
+def my_record(user, q: str, page: int, per_page: int):
+    """My check-ins and task logs of the last 30 days, newest first, one page."""
+    since = utcnow() - timedelta(days=RECORD_DAYS)
+    return record_page(RecordFilter(user_id=user.id, since=since, q=q), page, per_page)

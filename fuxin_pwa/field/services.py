@@ -33,7 +33,7 @@ def save_task_log(user, form: TaskLogForm, meta: RecordMeta) -> StoreResult:
     result = store_once(TaskLog, user, meta, build)
     if result.status == "created" and result.record.case_id:
         from ..cases.services import note_visit
-        note_visit(result.record.case)
+        note_visit(result.record.case, user)
     return result
 
 

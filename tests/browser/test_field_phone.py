@@ -52,3 +52,14 @@ def test_my_record_search_filters_as_you_type(page, live_server, login, world):
     page.wait_for_function("!document.querySelector('#record-list').textContent.includes('修路协调')")
     assert "防汛巡查" in page.inner_text("#record-list")
     assert "q=%E9%98%B2%E6%B1%9B" in page.url  # the search is in the address, shareable and reloadable
+
+
+def test_a_boosted_form_with_errors_shows_them_and_keeps_the_text(page, live_server, login, world):
+    login("liaison")
+    page.goto(f"{live_server.url}/log")
+    page.select_option("#kind", "resident_visit")
+    page.fill("#summary", "走访了三户")
+    page.fill("#next_step_on", "2001-01-01")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_selector("text=下一步日期不能早于本次走访日期")
+    assert page.input_value("#summary") == "走访了三户"

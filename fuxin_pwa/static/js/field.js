@@ -24,6 +24,16 @@
       if (status) status.textContent = "未能定位，将记为\"无定位\"，仍可保存";
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   }
+  // htmx does not swap 4xx/5xx answers by default. A form returned with its field errors
+  // (422) must be shown, and a boosted page that answers 403/404/500 is still a whole page
+  // the person should see; a targeted fragment keeps htmx's default of not swapping errors.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var status = e.detail.xhr.status;
+    if (status === 422 || (e.detail.boosted && status >= 400 && status !== 401)) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () { geolocate(document); });
   document.addEventListener("htmx:load", function (e) { geolocate(e.target); });
 })();
