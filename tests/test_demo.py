@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from fuxin_pwa.auth.models import User
-from fuxin_pwa.cases.models import CLOSED_STATUSES, Case
+from fuxin_pwa.cases.models import CaseEvent, CLOSED_STATUSES, Case
 from fuxin_pwa.cli import DEMO_LOGINS, DEMO_PASSWORD
 from fuxin_pwa.demo.loader import load_demo
 from fuxin_pwa.extensions import db
@@ -108,6 +108,11 @@ def test_cases_are_open_in_progress_and_resolved(demo):
     assert visits[holdout.id] >= 24 and not holdout.is_closed
     leak = db.session.scalar(sa.select(Case).where(Case.title.like("%漏水%"), Case.kind == "repair"))
     assert leak.status == "resolved" and 8 <= visits[leak.id] <= 12
+    # Every case's status history starts when it was opened and ends at its status now.
+    for case in cases:
+        history = db.session.scalars(sa.select(CaseEvent.to_status).where(CaseEvent.case_id == case.id)
+                                     .order_by(CaseEvent.at, CaseEvent.id)).all()
+        assert history[0] == "open" and history[-1] == case.status
 
 
 def _fingerprint():

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from ..auth.models import COMMUNITY_WORKER, GRID_WORKER, VILLAGE_LIAISON, YOUNG_CADRE
-from ..cases.models import IN_PROGRESS, OPEN, RESOLVED, Case
+from ..cases.models import IN_PROGRESS, OPEN, RESOLVED, Case, CaseEvent
 from ..extensions import db
 from ..field.models import CheckIn, TaskKind, TaskLog
 from ..places.models import Household
@@ -280,6 +280,7 @@ class History:
             rows.append((case, owner, household, task_kind, visits, status))
         db.session.add_all([r[0] for r in rows])
         db.session.flush()
+        db.session.add_all(self.case_events(rows))
         for case, owner, household, task_kind, visits, status in rows:
             place = self.w.by_id[household.place_id]
             for n, (when, summary) in enumerate(visits):
@@ -292,3 +293,19 @@ class History:
                          outcome="已化解" if last and status == RESOLVED else self.rng.choice(texts.OUTCOMES),
                          duration=self.rng.choice((30, 45, 60, 90)), next_step=next_step)
         self.counts["cases"] = len(rows)
+
+    @staticmethod
+    def case_events(rows) -> list:
+        """Each case's status history, as the case pages record it: opened, work started
+        with the first visit, and resolved where it was."""
+        events = []
+        for case, owner, _household, _kind, visits, status in rows:
+            events.append(CaseEvent(case_id=case.id, user_id=owner.id, from_status=None,
+                                    to_status=OPEN, at=case.opened_at))
+            if status in (IN_PROGRESS, RESOLVED):
+                events.append(CaseEvent(case_id=case.id, user_id=owner.id, from_status=OPEN,
+                                        to_status=IN_PROGRESS, at=visits[0][0], note="记录走访后自动转为推进中"))
+            if status == RESOLVED:
+                events.append(CaseEvent(case_id=case.id, user_id=owner.id, from_status=IN_PROGRESS,
+                                        to_status=RESOLVED, at=case.closed_at))
+        return events
