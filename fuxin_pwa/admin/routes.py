@@ -1,10 +1,140 @@
+"""Admin views for places, households and task kinds: parse → check access → service → render.
+People live in people_routes.py, imports in import_routes.py."""
+from flask import current_app, flash, redirect, request, url_for
+
 from ..access import roles_required
 from ..auth.models import ADMIN
+from ..field.models import TaskKind
+from ..places.models import COMMUNITY, ESTATE, GRID, SUBDISTRICT, VILLAGE, Household, Place
 from ..web import render
-from . import bp
+from . import bp, queries, services
+from .forms import HouseholdForm, PlaceForm, TaskKindForm
+
+# A new place under a village is most likely a grid, and so on.
+CHILD_KIND = {None: SUBDISTRICT, SUBDISTRICT: COMMUNITY, COMMUNITY: GRID, VILLAGE: GRID, GRID: ESTATE}
+
+
+def per_page() -> int:
+    return current_app.config["PAGE_SIZE"]
+
+
+def form_status(form) -> int:
+    """422 for a form that came back with errors (field.js has htmx swap those in too)."""
+    return 422 if form.errors else 200
 
 
 @bp.get("/")
 @roles_required(ADMIN)
 def index():
-    return render("admin/index.html")
+    """The admin's start page: what there is, and where to manage it."""
+    return render("admin/index.html", counts=queries.admin_counts())
+
+
+# --- Places ------------------------------------------------------------------------------
+
+@bp.get("/places")
+@roles_required(ADMIN)
+def places():
+    """The place tree, a page of communities/villages at a time; or search results by name/code."""
+    q = request.args.get("q", "").strip()
+    if q:
+        subdistricts, page = [], queries.place_search(q, per_page())
+    else:
+        subdistricts, page = queries.place_tree(per_page())
+    return render("admin/places.html", "admin/_place_list.html", q=q, page=page, subdistricts=subdistricts)
+
+
+@bp.route("/places/new", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def new_place():
+    parent = None
+    if request.args.get("parent_id", type=int):
+        parent = services.get_or_404(Place, request.args.get("parent_id", type=int))
+    form = PlaceForm(parent_id=parent.id if parent else None,
+                     kind=CHILD_KIND.get(parent.kind if parent else None, GRID))
+    form.parent_id.choices = queries.parent_choices()
+    if form.validate_on_submit():
+        place = services.save_place(form)
+        flash(f"已添加{place.kind_label}：{place.name}", "success")
+        return redirect(url_for("admin.places"))
+    return render("admin/place_form.html", form=form, place=None, status=form_status(form))
+
+
+@bp.route("/places/<int:place_id>/edit", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def edit_place(place_id: int):
+    place = services.get_or_404(Place, place_id)
+    form = PlaceForm(obj=place, place=place)
+    form.parent_id.choices = queries.parent_choices(exclude_id=place.id)
+    if form.validate_on_submit():
+        services.save_place(form, place)
+        flash(f"已保存{place.kind_label}：{place.name}", "success")
+        return redirect(url_for("admin.places"))
+    return render("admin/place_form.html", form=form, place=place, status=form_status(form))
+
+
+# --- Households ----------------------------------------------------------------------------
+
+@bp.get("/places/<int:place_id>/households")
+@roles_required(ADMIN)
+def households(place_id: int):
+    """A place's households, searchable; phones and ID numbers masked."""
+    place = services.household_place_or_404(place_id)
+    q = request.args.get("q", "").strip()
+    return render("admin/households.html", "admin/_household_list.html", place=place, q=q,
+                  page=queries.household_page(place, q, per_page()))
+
+
+@bp.route("/places/<int:place_id>/households/new", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def new_household(place_id: int):
+    place = services.household_place_or_404(place_id)
+    form = HouseholdForm(place_id=place.id)
+    if form.validate_on_submit():
+        household = services.save_household(form, place)
+        flash(f"已添加户：{household.address}", "success")
+        return redirect(url_for("admin.households", place_id=place.id))
+    return render("admin/household_form.html", form=form, place=place, household=None,
+                  status=form_status(form))
+
+
+@bp.route("/households/<int:household_id>/edit", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def edit_household(household_id: int):
+    """The one place phone and ID number show in full: the admin keeps them right."""
+    household = services.get_or_404(Household, household_id)
+    form = HouseholdForm(obj=household, place_id=household.place_id, household=household)
+    if form.validate_on_submit():
+        services.save_household(form, household.place, household)
+        flash(f"已保存户：{household.address}", "success")
+        return redirect(url_for("admin.households", place_id=household.place_id))
+    return render("admin/household_form.html", form=form, place=household.place, household=household,
+                  status=form_status(form))
+
+
+# --- Task kinds ----------------------------------------------------------------------------
+
+@bp.route("/task-kinds", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def task_kinds():
+    """The kinds of field work, and a form to add one."""
+    form = TaskKindForm()
+    if form.validate_on_submit():
+        kind = services.save_task_kind(form)
+        flash(f"已添加工作类型：{kind.label}", "success")
+        return redirect(url_for("admin.task_kinds"))
+    return render("admin/task_kinds.html", form=form, page=queries.task_kind_page(per_page()),
+                  status=form_status(form))
+
+
+@bp.route("/task-kinds/<int:kind_id>/edit", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def edit_task_kind(kind_id: int):
+    task_kind = services.get_or_404(TaskKind, kind_id)
+    form = TaskKindForm(obj=task_kind, task_kind=task_kind)
+    if form.validate_on_submit():
+        services.save_task_kind(form, task_kind)
+        flash(f"已保存工作类型：{task_kind.label}", "success")
+        return redirect(url_for("admin.task_kinds"))
+    return render("admin/task_kind_form.html", form=form, task_kind=task_kind, status=form_status(form))
+

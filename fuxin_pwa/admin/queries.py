@@ -1,0 +1,177 @@
+"""Read-side queries for the admin pages: every list runs a fixed number of queries,
+however many rows it shows (children, counts and names come in one query per page)."""
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from ..auth.models import User
+from ..extensions import db
+from ..field.models import TaskKind
+from ..places.models import COMMUNITY, ESTATE, PLACE_KINDS, SUBDISTRICT, VILLAGE, Assignment, Household, Place
+from ..web import Page, paginate
+from .services import ASSIGNABLE_KINDS
+
+TOP_KINDS = (COMMUNITY, VILLAGE)  # the first level under the subdistrict: 村居
+
+
+def admin_counts() -> dict[str, int]:
+    """Everything the admin index shows, in one query."""
+    def count(model, *where):
+        return sa.select(sa.func.count()).select_from(model).where(*where).scalar_subquery()
+
+    row = db.session.execute(sa.select(
+        count(Place, Place.active).label("places"),
+        count(Household).label("households"),
+        count(User, User.active).label("people"),
+        count(Assignment).label("assignments"),
+        count(TaskKind, TaskKind.active).label("task_kinds"),
+    )).one()
+    return row._asdict()
+
+
+@dataclass
+class PlaceRow:
+    """A place as lists and selects show it: with its path below the subdistrict."""
+
+    id: int
+    name: str
+    kind: str
+    code: str | None
+    active: bool
+    path: str
+
+    @property
+    def kind_label(self) -> str:
+        return PLACE_KINDS.get(self.kind, self.kind)
+
+    @property
+    def option_label(self) -> str:
+        return f"{self.path}（{self.kind_label}{'，已停用' if not self.active else ''}）"
+
+
+def place_index() -> dict[int, PlaceRow]:
+    """Every place with its path (万科社区 / 万科第1网格), ordered by path; one query."""
+    rows = db.session.execute(sa.select(
+        Place.id, Place.name, Place.kind, Place.parent_id, Place.code, Place.active)).all()
+    by_id = {r.id: r for r in rows}
+
+    def path(r, depth=0) -> str:
+        parent = by_id.get(r.parent_id)
+        if parent is None or parent.kind == SUBDISTRICT or depth > 6:
+            return r.name
+        return f"{path(parent, depth + 1)} / {r.name}"
+
+    index = [PlaceRow(r.id, r.name, r.kind, r.code, r.active, path(r)) for r in rows]
+    index.sort(key=lambda p: (p.kind != SUBDISTRICT, p.path))
+    return {p.id: p for p in index}
+
+
+def parent_choices(exclude_id: int | None = None) -> list[tuple]:
+    """Places that can hold other places (all but estates), for the parent select."""
+    return [("", "无（最上级）")] + [
+        (p.id, p.option_label) for p in place_index().values()
+        if p.kind != ESTATE and p.id != exclude_id]
+
+
+@dataclass
+class PlaceNode:
+    place: Place
+    households: int = 0
+    children: list["PlaceNode"] = field(default_factory=list)
+
+
+def place_tree(per_page: int) -> tuple[list[Place], Page]:
+    """The subdistricts, and one page of communities/villages with everything below them."""
+    subdistricts = db.session.scalars(
+        sa.select(Place).where(Place.kind == SUBDISTRICT).order_by(Place.name)).all()
+    top = sa.select(Place).where(Place.kind.in_(TOP_KINDS))
+    page = paginate(db.session, top.order_by(Place.kind, Place.name),
+                    sa.select(sa.func.count()).select_from(top.subquery()), per_page)
+    nodes = {p.id: PlaceNode(p) for p in page.items}
+    frontier = set(nodes)
+    for _ in range(2):  # grids, then estates under grids
+        if not frontier:
+            break
+        children = db.session.scalars(sa.select(Place).where(Place.parent_id.in_(frontier))
+                                      .order_by(Place.kind, Place.name)).all()
+        for child in children:
+            nodes[child.id] = PlaceNode(child)
+            nodes[child.parent_id].children.append(nodes[child.id])
+        frontier = {c.id for c in children}
+    if nodes:
+        for place_id, n in db.session.execute(
+                sa.select(Household.place_id, sa.func.count()).where(Household.place_id.in_(nodes))
+                .group_by(Household.place_id)).all():
+            nodes[place_id].households = n
+    page.items = [nodes[p.id] for p in page.items]
+    return subdistricts, page
+
+
+def place_search(q: str, per_page: int) -> Page:
+    """Places whose name or code contains `q`, as PlaceRows with their paths."""
+    like = f"%{q}%"
+    stmt = sa.select(Place.id).where(sa.or_(Place.name.ilike(like), Place.code.ilike(like)))
+    page = paginate(db.session, stmt.order_by(Place.name),
+                    sa.select(sa.func.count()).select_from(stmt.subquery()), per_page)
+    index = place_index()
+    page.items = [index[pid] for pid in page.items]
+    return page
+
+
+def household_page(place: Place, q: str, per_page: int) -> Page:
+    stmt = sa.select(Household).where(Household.place_id == place.id)
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(sa.or_(Household.address.ilike(like), Household.head_name.ilike(like),
+                                 Household.phone.ilike(like)))
+    return paginate(db.session, stmt.order_by(Household.address),
+                    sa.select(sa.func.count()).select_from(stmt.subquery()), per_page)
+
+
+@dataclass
+class PeopleFilter:
+    q: str = ""
+    role: str = ""
+    team: str = ""
+    active: str = ""  # "1" active only, "0" inactive only, "" everyone
+
+
+def people_page(f: PeopleFilter, per_page: int) -> Page:
+    """One page of people, each with the names of the places they cover."""
+    stmt = sa.select(User)
+    if f.q:
+        like = f"%{f.q}%"
+        stmt = stmt.where(sa.or_(User.username.ilike(like), User.name.ilike(like)))
+    if f.role:
+        stmt = stmt.where(User.role == f.role)
+    if f.team:
+        stmt = stmt.where(User.team == f.team)
+    if f.active in ("0", "1"):
+        stmt = stmt.where(User.active == (f.active == "1"))
+    page = paginate(db.session, stmt.order_by(User.active.desc(), User.role, User.username),
+                    sa.select(sa.func.count()).select_from(stmt.subquery()), per_page)
+    covered: dict[int, list[str]] = {u.id: [] for u in page.items}
+    if covered:
+        for user_id, name in db.session.execute(
+                sa.select(Assignment.user_id, Place.name).join(Place, Place.id == Assignment.place_id)
+                .where(Assignment.user_id.in_(covered)).order_by(Place.name)).all():
+            covered[user_id].append(name)
+    page.items = [(u, covered[u.id]) for u in page.items]
+    return page
+
+
+def assignments_of(person: User) -> tuple[list[PlaceRow], list[PlaceRow]]:
+    """The places a person covers, and the places that could still be added."""
+    index = place_index()
+    assigned_ids = set(db.session.scalars(
+        sa.select(Assignment.place_id).where(Assignment.user_id == person.id)).all())
+    assigned = [p for p in index.values() if p.id in assigned_ids]
+    addable = [p for p in index.values()
+               if p.id not in assigned_ids and p.active and p.kind in ASSIGNABLE_KINDS]
+    return assigned, addable
+
+
+def task_kind_page(per_page: int) -> Page:
+    stmt = sa.select(TaskKind)
+    return paginate(db.session, stmt.order_by(TaskKind.sort, TaskKind.id),
+                    sa.select(sa.func.count()).select_from(TaskKind), per_page)

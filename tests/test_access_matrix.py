@@ -1,0 +1,130 @@
+"""Who may open what: every route × every role, and logged out.
+
+Each row names a route, the roles that may use it, and what everyone else gets: 403 for a
+page of another role's area, 404 for a resident's household or case outside one's places
+(not even its existence is confirmed). A route missing from this table fails the last test,
+so a new route cannot ship without its row."""
+import pytest
+
+from fuxin_pwa.cases.models import Case
+from fuxin_pwa.extensions import db
+
+LOGINS = {"admin": "admin", "leader": "leader", "young_cadre": "cadre", "community_worker": "community",
+          "grid_worker": "grid", "village_liaison": "liaison"}
+ALL = set(LOGINS)
+OVERSIGHT = {"admin", "leader"}
+ADMIN = {"admin"}
+# Household A lies in 东村 (grid 东村第1网格): its liaison and the cadre who covers 东村 see it.
+COVERS_A = OVERSIGHT | {"village_liaison", "young_cadre"}
+PAGE = {200}
+FORM_POST = {200, 302, 400, 422}  # an empty POST reaches the view: saved, refused or redirected
+
+# (endpoint, method, url, allowed roles, code for the others, what the allowed get)
+MATRIX = [
+    ("field.home", "GET", "/", ALL, None, {200, 302}),
+    ("field.checkin", "GET", "/checkin", ALL, None, PAGE),
+    ("field.checkin", "POST", "/checkin", ALL, None, FORM_POST),
+    ("field.task_log", "GET", "/log", ALL, None, PAGE),
+    ("field.task_log", "GET", "/log?household_id={household_a}", COVERS_A, 404, PAGE),
+    ("field.task_log", "POST", "/log", ALL, None, FORM_POST),
+    ("field.record", "GET", "/my/record", ALL, None, PAGE),
+    ("cases.index", "GET", "/cases/", ALL, None, PAGE),
+    ("cases.households", "GET", "/cases/households", ALL, None, PAGE),
+    ("cases.household", "GET", "/cases/households/{household_a}", COVERS_A, 404, PAGE),
+    ("cases.new", "GET", "/cases/new?household_id={household_a}", COVERS_A, 404, PAGE),
+    ("cases.new", "POST", "/cases/new?household_id={household_a}", COVERS_A, 404, FORM_POST),
+    ("cases.show", "GET", "/cases/{case_a}", COVERS_A, 404, PAGE),
+    ("cases.add_visit", "POST", "/cases/{case_a}/visits", COVERS_A, 404, FORM_POST),
+    # Only the case's owner (the liaison) or a leader/admin moves its status; the cadre
+    # covers the place (403), everyone else does not even see the case (404).
+    ("cases.move_status", "POST", "/cases/{case_a}/status", OVERSIGHT | {"village_liaison"},
+     {"young_cadre": 403, "*": 404}, FORM_POST),
+    ("oversight.index", "GET", "/oversight/", OVERSIGHT, 403, PAGE),
+    ("oversight.records", "GET", "/oversight/records", OVERSIGHT, 403, PAGE),
+    ("sync.me", "GET", "/api/v1/me", ALL, None, PAGE),
+    ("sync.sync", "POST", "/api/v1/sync", ALL, None, PAGE),
+    ("admin.index", "GET", "/admin/", ADMIN, 403, PAGE),
+    ("admin.places", "GET", "/admin/places", ADMIN, 403, PAGE),
+    ("admin.new_place", "GET", "/admin/places/new", ADMIN, 403, PAGE),
+    ("admin.new_place", "POST", "/admin/places/new", ADMIN, 403, FORM_POST),
+    ("admin.edit_place", "GET", "/admin/places/{village_a}/edit", ADMIN, 403, PAGE),
+    ("admin.edit_place", "POST", "/admin/places/{village_a}/edit", ADMIN, 403, FORM_POST),
+    ("admin.households", "GET", "/admin/places/{grid_a}/households", ADMIN, 403, PAGE),
+    ("admin.new_household", "GET", "/admin/places/{grid_a}/households/new", ADMIN, 403, PAGE),
+    ("admin.new_household", "POST", "/admin/places/{grid_a}/households/new", ADMIN, 403, FORM_POST),
+    ("admin.edit_household", "GET", "/admin/households/{household_a}/edit", ADMIN, 403, PAGE),
+    ("admin.edit_household", "POST", "/admin/households/{household_a}/edit", ADMIN, 403, FORM_POST),
+    ("admin.people", "GET", "/admin/people", ADMIN, 403, PAGE),
+    ("admin.new_person", "GET", "/admin/people/new", ADMIN, 403, PAGE),
+    ("admin.new_person", "POST", "/admin/people/new", ADMIN, 403, FORM_POST),
+    ("admin.person", "GET", "/admin/people/{liaison}", ADMIN, 403, PAGE),
+    ("admin.person", "POST", "/admin/people/{liaison}", ADMIN, 403, FORM_POST),
+    ("admin.add_assignment", "POST", "/admin/people/{liaison}/assignments", ADMIN, 403, FORM_POST),
+    ("admin.remove_assignment", "POST", "/admin/people/{liaison}/assignments/{village_a}/remove",
+     ADMIN, 403, FORM_POST),
+    ("admin.task_kinds", "GET", "/admin/task-kinds", ADMIN, 403, PAGE),
+    ("admin.task_kinds", "POST", "/admin/task-kinds", ADMIN, 403, FORM_POST),
+    ("admin.edit_task_kind", "GET", "/admin/task-kinds/1/edit", ADMIN, 403, PAGE),
+    ("admin.edit_task_kind", "POST", "/admin/task-kinds/1/edit", ADMIN, 403, FORM_POST),
+    ("admin.import_index", "GET", "/admin/import", ADMIN, 403, PAGE),
+    ("admin.import_template", "GET", "/admin/import/people/template.csv", ADMIN, 403, PAGE),
+    ("admin.import_upload", "GET", "/admin/import/places", ADMIN, 403, PAGE),
+    ("admin.import_upload", "POST", "/admin/import/places", ADMIN, 403, FORM_POST),
+    # An unknown upload token: the admin reaches the view and hears it is gone.
+    ("admin.import_preview", "GET", "/admin/import/places/{token}", ADMIN, 403, {302, 404}),
+    ("admin.import_confirm", "POST", "/admin/import/places/{token}/confirm", ADMIN, 403, {302, 404}),
+]
+PUBLIC = {"static", "healthz", "auth.login", "auth.logout"}
+
+
+@pytest.fixture
+def ids(world):
+    case = Case(household_id=world.household_a.id, kind="illegal_structure", title="东村1号违建",
+                owner_id=world.liaison.id, created_by_id=world.leader.id)
+    db.session.add(case)
+    db.session.commit()
+    return {"household_a": world.household_a.id, "case_a": case.id, "village_a": world.village_a.id,
+            "grid_a": world.grid_a.id, "liaison": world.liaison.id, "token": "0" * 32}
+
+
+def _call(client, method, url):
+    if method == "GET":
+        return client.get(url)
+    if url.startswith("/api/"):
+        return client.post(url, json={"records": []})
+    return client.post(url, data={})
+
+
+def _denied_code(denied, role):
+    if isinstance(denied, dict):
+        return denied.get(role, denied["*"])
+    return denied
+
+
+@pytest.mark.parametrize("role", sorted(LOGINS))
+@pytest.mark.parametrize("endpoint, method, url, allowed, denied, ok", MATRIX,
+                         ids=[f"{m} {u}" for _, m, u, *_ in MATRIX])
+def test_role_route_matrix(client, auth, ids, role, endpoint, method, url, allowed, denied, ok):
+    auth.login(LOGINS[role])
+    r = _call(client, method, url.format(**ids))
+    if role in allowed:
+        assert r.status_code in ok, f"{role} should reach {method} {url}, got {r.status_code}"
+        assert "/login" not in r.headers.get("Location", "")
+    else:
+        assert r.status_code == _denied_code(denied, role), f"{role} must not reach {method} {url}"
+
+
+@pytest.mark.parametrize("endpoint, method, url, allowed, denied, ok", MATRIX,
+                         ids=[f"{m} {u}" for _, m, u, *_ in MATRIX])
+def test_logged_out_is_sent_to_log_in(client, ids, endpoint, method, url, allowed, denied, ok):
+    r = _call(client, method, url.format(**ids))
+    if url.startswith("/api/"):
+        assert r.status_code == 401 and r.get_json() == {"error": "auth_required"}
+    else:
+        assert r.status_code == 302 and r.headers["Location"].startswith("/login")
+
+
+def test_every_route_has_a_row(app):
+    covered = {row[0] for row in MATRIX} | PUBLIC
+    routes = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert routes - covered == set(), "add these routes to the access matrix"
