@@ -1,0 +1,1 @@
+"""The outbox page: what this device still has to send."""

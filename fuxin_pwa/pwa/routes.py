@@ -1,0 +1,1 @@
+"""Service worker, manifest and offline page."""
