@@ -63,3 +63,13 @@ def test_a_boosted_form_with_errors_shows_them_and_keeps_the_text(page, live_ser
     page.get_by_role("button", name="保存").click()
     page.wait_for_selector("text=下一步日期不能早于本次走访日期")
     assert page.input_value("#summary") == "走访了三户"
+
+
+def test_an_expired_session_during_a_search_takes_the_whole_page_to_login(page, context, live_server, login, world):
+    login("liaison")
+    page.goto(f"{live_server.url}/my/record")
+    context.clear_cookies()  # the session ends while the page is open
+    page.locator("#q").press_sequentially("东村")
+    page.wait_for_url(lambda url: "/login?next=" in url)
+    assert page.locator("h1").inner_text() == "登录福新外勤"
+    assert page.locator("#record-list").count() == 0  # not a login form inside the list
