@@ -50,10 +50,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .errors import bp as errors_bp
     from .field import bp as field_bp
     from .oversight import bp as oversight_bp
+    from .photos import bp as photos_bp
     from .pwa import bp as pwa_bp
     from .sync import bp as sync_bp
 
-    for bp in (errors_bp, auth_bp, field_bp, cases_bp, admin_bp, oversight_bp, sync_bp, pwa_bp):
+    for bp in (errors_bp, auth_bp, field_bp, cases_bp, admin_bp, oversight_bp, photos_bp, sync_bp, pwa_bp):
         app.register_blueprint(bp)
 
     from .cli import register_cli

@@ -28,6 +28,16 @@ class Config:
     # Clock error beyond which a device's time is corrected and flagged.
     CLOCK_SKEW_TOLERANCE = timedelta(minutes=2)
     PAGE_SIZE = 30
+    # Photos: at most 5 MiB each (the device scales them down first), kept under
+    # PHOTO_DIR/<yyyy>/<mm>/ (None → instance/photos).
+    PHOTO_DIR = os.environ.get("PHOTO_DIR")
+    PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    # No request body is read past this; larger ones get 413 (JSON under /api/). The
+    # biggest legitimate body is an exported outbox with its photos, uploaded by an admin.
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    # An exported outbox dated more than this before its import (or after it) came from a
+    # wrong clock: its records' times are corrected (see sync/outbox_file.py).
+    OUTBOX_MAX_AGE = timedelta(days=30)
     # Behind a TLS-terminating reverse proxy: how many proxies to trust for the client's
     # address and scheme (rate limits per client, secure cookies, https URLs).
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))

@@ -2,4 +2,5 @@
 from .auth.models import User  # noqa: F401
 from .cases.models import Case  # noqa: F401
 from .field.models import CheckIn, TaskKind, TaskLog  # noqa: F401
+from .photos.models import Photo  # noqa: F401
 from .places.models import Assignment, Household, Place  # noqa: F401

@@ -40,7 +40,8 @@ def pg_schema_url():
 def _test_config(tmp_path, pg_schema_url, **extra):
     url = pg_schema_url or f"sqlite:///{tmp_path / 'test.sqlite'}"
     return {"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url,
-            "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SERVER_NAME": None, **extra}
+            "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SERVER_NAME": None,
+            "PHOTO_DIR": str(tmp_path / "photos"), **extra}
 
 
 def _fresh_schema():

@@ -4,10 +4,16 @@ Each row names a route, the roles that may use it, and what everyone else gets: 
 page of another role's area, 404 for a resident's household or case outside one's places
 (not even its existence is confirmed). A route missing from this table fails the last test,
 so a new route cannot ship without its row."""
+import io
+import uuid
+
 import pytest
+from PIL import Image
 
 from fuxin_pwa.cases.models import Case
 from fuxin_pwa.extensions import db
+from fuxin_pwa.photos.services import save_photo
+from tests.factories import make_checkin
 
 LOGINS = {"admin": "admin", "leader": "leader", "young_cadre": "cadre", "community_worker": "community",
           "grid_worker": "grid", "village_liaison": "liaison"}
@@ -73,8 +79,22 @@ MATRIX = [
     # An unknown upload token: the admin reaches the view and hears it is gone.
     ("admin.import_preview", "GET", "/admin/import/places/{token}", ADMIN, 403, {302, 404}),
     ("admin.import_confirm", "POST", "/admin/import/places/{token}/confirm", ADMIN, 403, {302, 404}),
+    ("admin.outbox_import", "GET", "/admin/outbox-import", ADMIN, 403, PAGE),
+    ("admin.outbox_import", "POST", "/admin/outbox-import", ADMIN, 403, FORM_POST),
+    # A photo upload onto the liaison's own check-in: she reaches the upload (an empty body is
+    # not an image: 415); on anyone else's record the answer is 404, as for a missing record.
+    ("sync.record_photo", "PUT", "/api/v1/records/{checkin_a}/photos/{new_photo}", {"village_liaison"}, 404,
+     {415}),
+    # A photo of that check-in in 东村: its owner, leaders, admins and the cadre who covers 东村.
+    ("photos.show", "GET", "/photos/{photo_a}", COVERS_A, 404, PAGE),
+    ("photos.thumb", "GET", "/photos/{photo_a}/thumb", COVERS_A, 404, PAGE),
 ]
-PUBLIC = {"static", "healthz", "auth.login", "auth.logout"}
+PUBLIC = {"static", "healthz", "auth.login", "auth.logout",
+          # The installable shell: the same for everyone, needed before logging in.
+          "pwa.manifest", "pwa.service_worker", "pwa.offline", "pwa.install",
+          # The outbox page is a shell drawn from the device's IndexedDB: it holds no one's
+          # data, and a person whose session ended must still see, fix and export their records.
+          "pwa.outbox"}
 
 
 @pytest.fixture
@@ -83,13 +103,20 @@ def ids(world):
                 owner_id=world.liaison.id, created_by_id=world.leader.id)
     db.session.add(case)
     db.session.commit()
+    checkin = make_checkin(world.liaison, world.grid_a)
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(picture, "JPEG")
+    photo = save_photo(world.liaison, checkin, str(uuid.uuid4()), "image/jpeg", picture.getvalue()).photo
     return {"household_a": world.household_a.id, "case_a": case.id, "village_a": world.village_a.id,
-            "grid_a": world.grid_a.id, "liaison": world.liaison.id, "token": "0" * 32}
+            "grid_a": world.grid_a.id, "liaison": world.liaison.id, "token": "0" * 32,
+            "checkin_a": checkin.uuid, "photo_a": photo.uuid, "new_photo": str(uuid.uuid4())}
 
 
 def _call(client, method, url):
     if method == "GET":
         return client.get(url)
+    if method == "PUT":
+        return client.put(url, data=b"", content_type="image/jpeg")
     if url.startswith("/api/"):
         return client.post(url, json={"records": []})
     return client.post(url, data={})

@@ -195,6 +195,12 @@ class TaskKindForm(FlaskForm):
             raise ValidationError(f"代码 {field.data} 已存在")
 
 
+class OutboxImportForm(FlaskForm):
+    file = FileField("未同步记录文件（.json）", validators=[
+        FileRequired("请选择设备导出的未同步记录文件"),
+        FileAllowed(["json"], "只支持设备导出的 .json 文件")])
+
+
 class ImportForm(FlaskForm):
     file = FileField("文件（CSV 或 XLSX）", validators=[
         FileRequired("请选择要导入的文件"),

@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..field.forms import TaskLogForm
 from ..field.services import active_task_kinds, save_task_log
+from ..photos.services import photos_for_records
 from ..places.services import get_household, place_path
 from ..records import REJECTED, web_meta
 from ..timeutil import local_today
@@ -159,7 +160,9 @@ def _case_page(case, visit_form=None, status_form=None, status: int = 200, saved
     may_change = may_change_status(case, current_user)
     if status_form is None and may_change:
         status_form = CaseStatusForm(formdata=None, case=case)
+    visits = case_visits(case)
     return render("cases/show.html", "cases/_visits.html", status=status, case=case,
-                  visits=case_visits(case), visit_total=visit_count(case), events=case_events(case),
+                  visits=visits, photos=photos_for_records(visits), visit_total=visit_count(case),
+                  events=case_events(case),
                   visit_form=visit_form or _visit_form(case), status_form=status_form,
                   may_change=may_change, saved=saved)

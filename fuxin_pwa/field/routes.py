@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from ..access import roles_required
 from ..auth.models import FIELD_ROLES, OVERSIGHT_ROLES
+from ..photos.services import photos_for_records
 from ..places.services import get_household, place_path, selectable_places
 from ..records import REJECTED, web_meta
 from ..timeutil import local_today
@@ -92,4 +93,5 @@ def record():
     per_page = current_app.config["PAGE_SIZE"]
     rows, total = my_record(current_user, q, page, per_page)
     return render("field/record.html", "field/_record_list.html",
-                  page=Page(rows, page, per_page, total), q=q)
+                  page=Page(rows, page, per_page, total), q=q,
+                  photos=photos_for_records(r for _, r in rows))

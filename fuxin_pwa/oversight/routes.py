@@ -5,6 +5,7 @@ from ..access import roles_required
 from ..auth.models import OVERSIGHT_ROLES
 from ..field.queries import record_page
 from ..field.services import active_task_kinds
+from ..photos.services import photos_for_records
 from ..web import Page, render
 from . import bp
 from .forms import RecordFilterForm
@@ -28,4 +29,4 @@ def records():
     per_page = current_app.config["PAGE_SIZE"]
     rows, total = record_page(form.record_filter(), page, per_page) if form.validate() else ([], 0)
     return render("oversight/records.html", "oversight/_records.html", form=form,
-                  page=Page(rows, page, per_page, total))
+                  page=Page(rows, page, per_page, total), photos=photos_for_records(r for _, r in rows))

@@ -56,7 +56,7 @@ def _rejected(record_id, errors: dict) -> dict:
     return {"id": record_id, "status": REJECTED, "errors": errors}
 
 
-def apply_record(user, record, skew: timedelta, device_id: str | None) -> dict:
+def apply_record(user, record, skew: timedelta, device_id: str | None, source: str = SOURCE_SYNC) -> dict:
     if not isinstance(record, dict):
         return _rejected(None, {"record": ["记录格式无效"]})
     raw_id = record.get("id")
@@ -80,7 +80,7 @@ def apply_record(user, record, skew: timedelta, device_id: str | None) -> dict:
     form = kind.form(formdata=as_formdata(data), meta={"csrf": False}, user=user,
                      occurred_on=to_local(occurred_at).date())
     meta = RecordMeta(record_id=record_id, occurred_at=occurred_at, device_occurred_at=device_utc,
-                      clock_corrected=corrected, source=SOURCE_SYNC, device_id=device_id,
+                      clock_corrected=corrected, source=source, device_id=device_id,
                       content_hash=content_hash(record["type"], record.get("occurred_at"), data))
     if not form.validate():
         # A replay of a record stored before its place was unassigned still answers
@@ -105,10 +105,16 @@ def apply_batch(user, body) -> list[dict]:
     skew = clock_skew(body.get("sent_at"))
     device_id = body.get("device_id")
     device_id = str(device_id)[:64] if device_id else None
+    return apply_records(user, body["records"], skew, device_id)
+
+
+def apply_records(user, records: list, skew: timedelta, device_id: str | None,
+                  source: str = SOURCE_SYNC) -> list[dict]:
+    """apply_record for each, in order; a server fault on one is that record's answer."""
     results = []
-    for record in body["records"]:
+    for record in records:
         try:
-            results.append(apply_record(user, record, skew, device_id))
+            results.append(apply_record(user, record, skew, device_id, source))
         except Exception:  # a server fault on one record must not lose the rest
             db.session.rollback()
             log.exception("sync: record failed")

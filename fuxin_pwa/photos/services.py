@@ -1,0 +1,203 @@
+"""Storing a device's photo exactly once, finding the record it belongs to, and deciding who
+may see it. The sync API (sync/photo_routes.py) and the outbox import both call these."""
+import hashlib
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..places.services import place_in_scope
+from ..records import record_models
+from ..timeutil import utcnow
+from . import images, storage
+from .models import MAX_PER_RECORD, Photo
+
+CREATED = "created"
+DUPLICATE = "duplicate"
+
+
+class PhotoError(Exception):
+    """A photo refused: the HTTP status and JSON code of the sync API, and a Chinese message
+    for people (the outbox import shows it)."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _not_found():
+    return PhotoError(404, "not_found", "记录不存在或尚未同步，照片未保存")
+
+
+def _too_large():
+    return PhotoError(413, "too_large", f"照片太大（最大 {max_bytes() // 1024 // 1024} MB）")
+
+
+def _not_an_image():
+    return PhotoError(415, "unsupported_media_type", "不是可识别的 JPEG、PNG 或 WebP 图片")
+
+
+@dataclass
+class PhotoResult:
+    status: str  # CREATED or DUPLICATE
+    photo: Photo
+
+
+def max_bytes() -> int:
+    return current_app.config["PHOTO_MAX_BYTES"]
+
+
+def parse_uuid(value) -> str | None:
+    try:
+        return str(uuid.UUID(str(value)))
+    except (TypeError, ValueError):
+        return None
+
+
+def record_by_uuid(record_uuid: str):
+    """The check-in, task log (or later record type) with this id, whoever made it."""
+    for model in record_models():
+        record = db.session.scalar(sa.select(model).where(model.uuid == record_uuid))
+        if record is not None:
+            return record
+    return None
+
+
+def find_own_record(user, record_id):
+    """The person's own record with this id. Another person's record is 404 like a missing
+    one (not 403), so a guessed id confirms nothing; the device retries after syncing."""
+    record = record_by_uuid(parse_uuid(record_id) or "")
+    if record is None or record.user_id != user.id:
+        raise _not_found()
+    return record
+
+
+def record_type_of(record) -> str:
+    """The record's type as the sync protocol names it ("checkin", "task_log")."""
+    from ..sync.registry import RECORD_TYPES  # sync imports this module; look up lazily
+
+    for name, kind in RECORD_TYPES.items():
+        if isinstance(record, kind.model):
+            return name
+    return type(record).__tablename__
+
+
+def strips_location(record) -> bool:
+    """The EXIF rule: a photo never tells more about where it was taken than its record does.
+
+    GPS tags are kept only when the record itself holds the position the person shared: a
+    check-in with lat/lon. A check-in saved without a fix or with location declined, and a
+    task log (its form has no position at all), get the GPS block (and any XMP packet, which
+    may repeat it) removed before the file is stored."""
+    return not getattr(record, "has_location", False)
+
+
+def save_photo(user, record, photo_id, content_type: str | None, data: bytes) -> PhotoResult:
+    """Store `data` as photo `photo_id` of the person's `record`, once.
+
+    The same id with the same bytes again is DUPLICATE (a retry after a lost answer);
+    the same id with other bytes, or on another record, is refused (409)."""
+    photo_uuid = parse_uuid(photo_id)
+    if photo_uuid is None:
+        raise PhotoError(400, "bad_request", "照片编号必须是 UUID")
+    if len(data) > max_bytes():
+        raise _too_large()
+    digest = hashlib.sha256(data).hexdigest()
+    existing = _stored(photo_uuid)
+    if existing is not None:
+        return _judge(existing, user, record, digest)
+    if (content_type or "").split(";")[0].strip().lower() not in storage.EXTENSIONS:
+        raise _not_an_image()
+    try:
+        prepared = images.prepare(data, strips_location(record))
+    except images.NotAnImage:
+        raise _not_an_image() from None
+
+    received_at = utcnow()
+    relative = storage.relative_path(photo_uuid, prepared.content_type, received_at)
+    photo = Photo(uuid=photo_uuid, record_type=record_type_of(record), record_uuid=record.uuid,
+                  user_id=user.id, content_type=prepared.content_type, size_bytes=len(prepared.data),
+                  width=prepared.width, height=prepared.height, sha256=digest, storage_path=relative,
+                  location_stripped=prepared.location_stripped, received_at=received_at)
+    _lock(record)
+    db.session.add(photo)
+    try:
+        # The row claims the id before any file is written: a racing upload of the same id
+        # waits on the unique key and then fails it, so it never overwrites this file.
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _stored(photo_uuid)
+        if existing is None:
+            raise
+        return _judge(existing, user, record, digest)
+    # Counted after our own insert, inside its transaction: a racing upload for the last
+    # place waits for this one (the record's row lock, or SQLite's single writer) and then
+    # counts it, so a record never ends up with a fourth photo.
+    count = db.session.scalar(sa.select(sa.func.count(Photo.id)).where(Photo.record_uuid == record.uuid))
+    if count > MAX_PER_RECORD:
+        db.session.rollback()
+        raise PhotoError(409, "too_many_photos", f"每条记录最多 {MAX_PER_RECORD} 张照片")
+    try:
+        storage.write_atomic(relative, prepared.data)
+        if prepared.thumbnail:
+            storage.write_atomic(storage.thumb_path(relative), prepared.thumbnail)
+        db.session.commit()
+    except BaseException:
+        storage.remove(relative)  # before the rollback frees the id for another upload
+        db.session.rollback()
+        raise
+    return PhotoResult(CREATED, photo)
+
+
+def save_photo_for(user, record_id, photo_id, content_type: str | None, data: bytes) -> PhotoResult:
+    """save_photo for a record named by its id (the outbox import)."""
+    return save_photo(user, find_own_record(user, record_id), photo_id, content_type, data)
+
+
+def _stored(photo_uuid: str) -> Photo | None:
+    return db.session.scalar(sa.select(Photo).where(Photo.uuid == photo_uuid))
+
+
+def _judge(existing: Photo, user, record, digest: str) -> PhotoResult:
+    if existing.user_id == user.id and existing.record_uuid == record.uuid and existing.sha256 == digest:
+        return PhotoResult(DUPLICATE, existing)
+    raise PhotoError(409, "conflict", "该照片编号已被另一张不同的照片使用")
+
+
+def _lock(record) -> None:
+    """PostgreSQL: one photo insert at a time per record, so the limit holds under races.
+    SQLite has no row locks (SQLAlchemy leaves FOR UPDATE out); its single writer does it."""
+    model = type(record)
+    db.session.execute(sa.select(model.id).where(model.id == record.id).with_for_update())
+
+
+# --- Reading ------------------------------------------------------------------------------
+
+def photos_for_records(records) -> dict[str, list[Photo]]:
+    """Photos of a page of records in one query, by record id, oldest first."""
+    uuids = {r.uuid for r in records}
+    found: dict[str, list[Photo]] = defaultdict(list)
+    if uuids:
+        for photo in db.session.scalars(sa.select(Photo).where(Photo.record_uuid.in_(uuids))
+                                        .order_by(Photo.received_at, Photo.id)):
+            found[photo.record_uuid].append(photo)
+    return found
+
+
+def viewable_photo(user, photo_id) -> Photo | None:
+    """The photo if `user` may see it: its owner, leaders and admins, and anyone whose place
+    scope covers its record's place; None otherwise (the route answers 404 either way)."""
+    photo_uuid = parse_uuid(photo_id)
+    photo = _stored(photo_uuid) if photo_uuid else None
+    if photo is None or photo.user_id == user.id:
+        return photo
+    record = record_by_uuid(photo.record_uuid)
+    place_id = getattr(record, "place_id", None)
+    if place_id is None or not place_in_scope(user, place_id):
+        return None
+    return photo
