@@ -101,3 +101,17 @@ def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite:////nonexistent-dir/x/fuxin.sqlite"})
     r = app.test_client().get("/healthz")
     assert r.status_code == 503 and r.get_json()["status"] == "unavailable"
+
+
+def test_logout_also_ends_remember_me(client, auth, world):
+    auth.login("liaison", remember="y")
+    r = auth.logout()
+    cleared = [h for h in r.headers.getlist("Set-Cookie") if h.startswith("remember_token=")]
+    assert cleared and ("Max-Age=0" in cleared[0] or "1970" in cleared[0])
+    assert client.get("/").status_code == 302  # not logged straight back in
+
+
+def test_htmx_history_restore_gets_the_whole_page(client, auth, world):
+    auth.login("liaison")
+    r = client.get("/my/record", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in r.get_data(as_text=True)

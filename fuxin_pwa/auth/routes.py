@@ -66,10 +66,13 @@ def login_view():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
-    # A fresh session (and CSRF secret) for whoever logs in next on this device.
+    # A fresh session (and CSRF secret) for whoever logs in next on this device. Cleared
+    # before logout_user(), which leaves the mark that makes Flask-Login drop the 30-day
+    # remember-me cookie too; cleared after, that mark would be lost and the cookie would
+    # log the person straight back in.
     lang = session.get("lang")
     session.clear()
+    logout_user()
     if lang:
         session["lang"] = lang
     flash("已退出登录")
