@@ -5,14 +5,18 @@ One URL answers a whole page to a browser and only the changing part to htmx; th
 import math
 from urllib.parse import urlencode
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, make_response, render_template, request, url_for
 
+from .assets import init_assets, static_hashes
 from .timeutil import to_local
 
 
 def is_htmx() -> bool:
-    # A boosted link wants the whole page; only a targeted htmx request wants a fragment.
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    """Only a targeted htmx request wants a fragment. A boosted link wants the whole page, and
+    so does htmx restoring history after a cache miss (it swaps the answer into <body>)."""
+    headers = request.headers
+    return (headers.get("HX-Request") == "true" and headers.get("HX-Boosted") != "true"
+            and headers.get("HX-History-Restore-Request") != "true")
 
 
 def render(template: str, partial: str | None = None, status: int = 200, **context):
@@ -69,7 +73,17 @@ def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return local.strftime(fmt) if local else ""
 
 
+def static_url(filename: str) -> str:
+    """`/static/<filename>?v=<content hash>`: cached for a year, renamed by each release."""
+    version = static_hashes().of(filename)
+    if version is None:  # a missing file still gets its (404) URL, as url_for would
+        return url_for("static", filename=filename)
+    return url_for("static", filename=filename, v=version)
+
+
 def register_template_helpers(app: Flask) -> None:
+    init_assets(app)  # what static_url relies on: the hashes, the cache and gzip headers
+    app.jinja_env.globals["static_url"] = static_url
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_id"] = mask_id_number

@@ -1,0 +1,102 @@
+"""What the installable shell is made of: the manifest, the files the service worker
+precaches, and the version that names its caches.
+
+The version is a hash of everything the offline shell is built from (the static files,
+the worker's source, the templates of the offline page) plus ASSET_VERSION_SALT, so each
+release gets a new worker and a new cache without anyone bumping a number by hand; the
+salt lets an operator (or a test) force one."""
+import hashlib
+import json
+import os
+
+from flask import current_app, url_for
+
+from ..assets import ContentHashes, static_hashes
+from ..web import static_url
+
+APP_NAME = "福新外勤"
+THEME_COLOR = "#b22222"
+BACKGROUND_COLOR = "#f6f7f9"
+ICONS = (  # (file, sizes, purpose)
+    ("icons/icon-192.png", "192x192", "any"),
+    ("icons/icon-512.png", "512x512", "any"),
+    ("icons/icon-maskable-512.png", "512x512", "maskable"),
+)
+# Everything under static/ with these endings is shell: css, htmx, field.js and every
+# other script in static/js (the outbox's too), the icons.
+SHELL_SUFFIXES = (".css", ".js", ".png", ".svg", ".webp", ".woff2")
+# The offline page is built from these, so a change to them is a new shell too.
+SHELL_TEMPLATES = ("base.html", "pwa/offline.html", "pwa/_head.html", "pwa/_scripts.html",
+                   "pwa/_badge.html", "pwa/_update_banner.html", "pwa/_persist_note.html")
+# Opened with no signal even when not visited yet: the worker fetches them once logged in
+# (the outbox page too, where the outbox has one).
+OFFLINE_PAGES = (("field.home", "首页"), ("field.checkin", "签到"), ("field.task_log", "记一笔"),
+                 ("field.record", "我的记录"), ("pwa.outbox", "待同步"))
+API_PREFIX = "/api/"  # the JSON API (sync, photos): never cached, never answered offline
+WORKER_SOURCE = os.path.join(os.path.dirname(__file__), "sw.js")
+WORKER_CONFIG_MARK = "__SHELL_CONFIG__"
+
+
+def manifest() -> dict:
+    return {
+        "id": "/",
+        "name": APP_NAME,
+        "short_name": APP_NAME,
+        "description": "街道外勤签到、工作记录与一户一策，无网络时也能记录",
+        "lang": "zh-CN",
+        "dir": "ltr",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": THEME_COLOR,
+        "background_color": BACKGROUND_COLOR,
+        "icons": [{"src": static_url(path), "sizes": sizes, "type": "image/png", "purpose": purpose}
+                  for path, sizes, purpose in ICONS],
+    }
+
+
+def _hashes(key: str, root: str) -> ContentHashes:
+    """One ContentHashes per folder, kept on the app."""
+    store = current_app.extensions.setdefault("fuxin_shell_hashes", {})
+    if key not in store:
+        store[key] = ContentHashes(root)
+    return store[key]
+
+
+def shell_files() -> list[str]:
+    return static_hashes().files(SHELL_SUFFIXES)
+
+
+def shell_version() -> str:
+    statics = static_hashes()
+    templates = _hashes("templates", os.path.join(current_app.root_path, current_app.template_folder))
+    worker = _hashes("worker", os.path.dirname(WORKER_SOURCE))
+    parts = [f"static/{name}={statics.of(name)}" for name in shell_files()]
+    parts += [f"templates/{name}={templates.of(name)}" for name in SHELL_TEMPLATES]
+    parts.append(f"sw.js={worker.of(os.path.basename(WORKER_SOURCE))}")
+    parts.append(f"salt={current_app.config.get('ASSET_VERSION_SALT', '')}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
+
+
+def offline_pages() -> list[tuple[str, str]]:
+    """(URL, label) of the pages that open offline."""
+    return [(url_for(endpoint), label) for endpoint, label in OFFLINE_PAGES
+            if endpoint in current_app.view_functions]
+
+
+def worker_script() -> str:
+    """The worker's source with this release's shell filled in (a config line, so the
+    browser's byte-for-byte update check sees every release)."""
+    config = {
+        "version": shell_version(),
+        "precache": [static_url(name) for name in shell_files()],
+        "offlineUrl": url_for("pwa.offline"),
+        "offlinePages": [url for url, _label in offline_pages()],
+        # A login or logout starts a new person's pages: the previous one's are dropped.
+        "sessionUrls": [url_for("auth.login"), url_for("auth.logout")],
+        "staticPrefix": url_for("static", filename=""),
+        "apiPrefix": API_PREFIX,
+    }
+    with open(WORKER_SOURCE, encoding="utf-8") as handle:
+        source = handle.read()
+    return source.replace(WORKER_CONFIG_MARK, json.dumps(config, ensure_ascii=False), 1)

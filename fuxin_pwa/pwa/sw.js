@@ -1,0 +1,174 @@
+/* 福新外勤 service worker: the offline shell. Served by Flask at /sw.js (scope "/"), with
+ * this release's shell (version, files, pages) written in place of the config mark below.
+ *
+ * Hand-written, not Workbox. The shell needs four things: precache a dozen versioned files,
+ * pages network-first with a cache fallback, an offline page, and a new release that waits
+ * for the person's tap. Flask already hashes the files and names the version, which is
+ * what Workbox's build tools are for, so Workbox would only add its runtime: workbox-sw
+ * plus six modules (core, precaching, routing, strategies, cacheable-response,
+ * expiration) vendored in lockstep, for less code of ours than this file. Here each rule
+ * reads top to bottom, and the rules that matter most for this app (only our own caches
+ * are ever deleted; a fragment never answers a page; a login or logout drops the previous
+ * person's pages) are plain to see.
+ *
+ * Only the caches named fuxin-shell-* and fuxin-pages-* are ours. IndexedDB (the outbox,
+ * "fuxin-outbox") and every other cache are never touched, on update or otherwise.
+ */
+"use strict";
+
+const SHELL = __SHELL_CONFIG__;
+const SHELL_CACHE = "fuxin-shell-" + SHELL.version;   // static files and the offline page
+const PAGES_CACHE = "fuxin-pages-" + SHELL.version;   // full pages, as last seen online
+const OUR_CACHES = /^fuxin-(shell|pages)-/;
+// A phone with one bar of signal can hang on a request for a minute: after this long a
+// page that is in the cache is shown from it (the network answer still refreshes it).
+const NETWORK_TIMEOUT_MS = 5000;
+
+self.addEventListener("install", (event) => {
+  // No skipWaiting() here: a new release waits until the person taps "有新版本，点此更新",
+  // so nobody's half-typed form is reloaded under them.
+  event.waitUntil(precache());
+});
+
+async function precache() {
+  const cache = await caches.open(SHELL_CACHE);
+  await cache.addAll(SHELL.precache);  // versioned URLs: the HTTP cache may answer, that is right
+  // Without cookies, so the offline page holds no one's name and no session's token.
+  const offline = await fetch(SHELL.offlineUrl, { credentials: "omit" });
+  if (!offline.ok) throw new Error("offline page answered " + offline.status);
+  await cache.put(SHELL.offlineUrl, offline);
+}
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names
+      .filter((name) => OUR_CACHES.test(name) && name !== SHELL_CACHE && name !== PAGES_CACHE)
+      .map((name) => caches.delete(name)));
+    // The first worker takes the open page at once, so it works offline without a reload.
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  const type = event.data && event.data.type;
+  if (type === "SKIP_WAITING") {
+    self.skipWaiting();
+  } else if (type === "WARM_PAGES") {
+    event.waitUntil(warmPages(String(event.data.user || "")));
+  }
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method !== "GET") {
+    // Never cached, never answered from a cache: saving offline is the outbox's job.
+    if (SHELL.sessionUrls.includes(url.pathname)) event.waitUntil(forgetPages());
+    return;
+  }
+  if (url.pathname.startsWith(SHELL.apiPrefix)) return;  // the JSON API is always live
+  if (url.pathname.startsWith(SHELL.staticPrefix)) {
+    event.respondWith(staticFile(request));
+  } else if (isFullPage(request)) {
+    event.respondWith(page(event, request));
+  }
+  // Anything else (htmx fragments, the manifest, photos) goes to the network untouched.
+});
+
+// A navigation, or htmx's boosted link or form, which the server answers with a whole page.
+// Other htmx requests get a fragment (same URL, `Vary: HX-Request`): those are never
+// cached, so a fragment can never answer a navigation.
+function isFullPage(request) {
+  return request.mode === "navigate" || request.headers.get("HX-Boosted") === "true";
+}
+
+function pageKey(request) {
+  const url = new URL(request.url);
+  url.hash = "";
+  return url.href;
+}
+
+function isCacheablePage(response) {
+  return response.status === 200 && response.type === "basic" && !response.redirected &&
+    (response.headers.get("Content-Type") || "").startsWith("text/html");
+}
+
+function wait(ms) {
+  return new Promise((resolve) => setTimeout(() => resolve(null), ms));
+}
+
+async function page(event, request) {
+  const key = pageKey(request);
+  const network = fetch(request);
+  // Registered before anything else reads the response, so the copy is taken first.
+  event.waitUntil(network.then((response) => {
+    if (!isCacheablePage(response)) return undefined;
+    const copy = response.clone();
+    return caches.open(PAGES_CACHE).then((cache) => cache.put(key, copy));
+  }).catch(() => undefined));
+  // ignoreVary: the server varies on HX-Request and Accept-Encoding, but only whole pages
+  // are ever stored here, under their bare URL.
+  const cached = await caches.match(key, { cacheName: PAGES_CACHE, ignoreVary: true });
+  if (!cached) return network.catch(() => offlinePage());
+  const answer = await Promise.race([network.catch(() => null), wait(NETWORK_TIMEOUT_MS)]);
+  return answer || cached;
+}
+
+async function offlinePage() {
+  const cached = await caches.match(SHELL.offlineUrl, { cacheName: SHELL_CACHE });
+  return cached || new Response("当前无网络", {
+    status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+}
+
+// Versioned static files: from the precache when the exact version is there, else the
+// network; offline, any version of that file beats none (an older cached page may still
+// name an older version).
+async function staticFile(request) {
+  const cache = await caches.open(SHELL_CACHE);
+  const exact = await cache.match(request, { ignoreVary: true });
+  if (exact) return exact;
+  try {
+    return await fetch(request);
+  } catch (error) {
+    const anyVersion = await cache.match(request, { ignoreSearch: true, ignoreVary: true });
+    if (anyVersion) return anyVersion;
+    throw error;
+  }
+}
+
+// The pages that must open with no signal, fetched once someone is logged in. Each page
+// says whose it is (pwa.js passes the user id), so pages are only fetched for a logged-in
+// person, and a different person's login (even one this worker did not see, such as a
+// session that expired) drops the previous person's pages first. A page that answers with
+// a redirect (a leader's home) is tried once per person and worker run.
+const OWNER_KEY = "/__fuxin-pages-owner";  // a cache entry only, never a URL anyone fetches
+const tried = new Set();
+
+async function warmPages(user) {
+  if (!user) return;
+  let cache = await caches.open(PAGES_CACHE);
+  const owner = await cache.match(OWNER_KEY);
+  if (owner && (await owner.text()) !== user) {
+    await forgetPages();
+    cache = await caches.open(PAGES_CACHE);
+  }
+  if (!owner) await cache.put(OWNER_KEY, new Response(user));
+  await Promise.all(SHELL.offlinePages.map(async (path) => {
+    const key = new URL(path, self.location.origin).href;
+    if (tried.has(user + " " + key) || await cache.match(key, { ignoreVary: true })) return;
+    tried.add(user + " " + key);
+    try {
+      const response = await fetch(key, { credentials: "same-origin", redirect: "manual" });
+      if (isCacheablePage(response)) await cache.put(key, response);
+    } catch (error) {
+      tried.delete(user + " " + key);  // offline now: try again after the next page load
+    }
+  }));
+}
+
+async function forgetPages() {
+  tried.clear();
+  await caches.delete(PAGES_CACHE);
+}

@@ -1,0 +1,131 @@
+// 福新外勤 outbox on every page: the badge in the header (templates/pwa/_badge.html), the
+// sync triggers (page start, `online`, every 60 s while visible) and the one-line notice a
+// form leaves for the next page. Plain DOM; small enough that no library is needed.
+(function () {
+  "use strict";
+  var O = window.FuxinOutbox;
+  if (!O || !O.store || !O.sync || O.ui) return;
+  var store = O.store;
+  var INTERVAL_MS = 60 * 1000;
+  var ME_STALE_MS = 10 * 60 * 1000;
+  var pageStartedAt = Date.now();
+
+  function badge() { return document.querySelector("[data-outbox-badge]"); }
+
+  function ago(ms) {
+    var min = Math.floor((Date.now() - ms) / 60000);
+    if (min < 1) return "刚刚";
+    if (min < 60) return min + " 分钟前";
+    if (min < 24 * 60) return Math.floor(min / 60) + " 小时前";
+    return Math.floor(min / 1440) + " 天前";
+  }
+
+  function loginUrl() {
+    return "/login?next=" + encodeURIComponent(location.pathname + location.search);
+  }
+
+  var rendering = false;
+  function renderBadge() {
+    var el = badge();
+    if (!el || rendering) return;
+    rendering = true;
+    Promise.all([store.counts(el.dataset.outboxUser), store.getMeta("status")]).then(function (got) {
+      rendering = false;
+      var c = got[0], status = got[1] || {}, parts = [], tone = "ok";
+      var href = el.dataset.outboxHref;
+      // A 401 heard since this page was served: the session has ended under it.
+      if (status.state === "auth" && status.at >= pageStartedAt) {
+        parts.push("请重新登录"); tone = "auth"; href = loginUrl();
+      }
+      if (c.attention) { parts.push("需处理 " + c.attention + " 条"); if (tone === "ok") tone = "attention"; }
+      if (c.pending) {
+        var failing = status.state === "failed" && navigator.onLine !== false;
+        parts.push(failing ? "同步失败，稍后重试" : "待同步 " + c.pending + " 条");
+        if (tone === "ok") tone = failing ? "failed" : "pending";
+      }
+      if (!parts.length) parts.push(status.last_ok_at ? "已全部同步 · " + ago(status.last_ok_at) : "已全部同步");
+      el.querySelector("[data-outbox-badge-text]").textContent = parts.join(" · ");
+      el.setAttribute("href", href);
+      el.className = "outbox-badge outbox-badge-" + tone;
+      el.title = c.pending ? "本机待同步 " + c.pending + " 条" : "";
+      el.hidden = false;
+    }, function () { rendering = false; });
+  }
+
+  function hasWork() {
+    return store.allRecords().then(function (all) {
+      return all.some(function (r) { return store.SENDABLE[r.state] || r.state === "photos_pending"; });
+    });
+  }
+
+  function maybeSync(reason, opts) {
+    if (!badge()) return Promise.resolve();  // logged out: a sync would only hear 401
+    return Promise.all([hasWork(), store.getMeta("status"), store.getMeta("me")]).then(function (got) {
+      var status = got[1] || {}, me = got[2];
+      var due = got[0] || status.state === "auth" || status.state === "failed" ||
+        (reason === "start" && (!me || Date.now() - me.fetched_at > ME_STALE_MS));
+      if (due) return O.sync.run(reason, opts);
+    });
+  }
+
+  function showFlash() {
+    var text = sessionStorage.getItem("fuxin-flash");
+    var main = document.getElementById("main");
+    if (!text || !main) return;
+    sessionStorage.removeItem("fuxin-flash");
+    var p = document.createElement("p");
+    p.className = "flash flash-success"; p.setAttribute("role", "status"); p.textContent = text;
+    main.insertBefore(p, main.firstChild);
+  }
+
+  // The /outbox page's own script, fetched only where that page is shown.
+  function loadPageScript() {
+    var page = document.querySelector("[data-outbox-script]");
+    if (!page) return;
+    if (O.page) { O.page.start(); return; }
+    if (document.querySelector("script[data-outbox-page-script]")) return;
+    var script = document.createElement("script");
+    script.src = page.dataset.outboxScript;
+    script.dataset.outboxPageScript = "";
+    document.body.appendChild(script);
+  }
+
+  // A page start: a full load, or htmx swapping in a whole page (boosted link or form).
+  function pageStart() {
+    // htmx also announces the first page (htmx:load on body): one start per <main>.
+    var main = document.getElementById("main") || document.body;
+    if (main.dataset.outboxStarted) return;
+    main.dataset.outboxStarted = "1";
+    pageStartedAt = Date.now();
+    loadPageScript();
+    showFlash();
+    renderBadge();
+    maybeSync("start");
+  }
+
+  var queued = false;
+  O.on(function (kind) {
+    if ((kind === "changed" || kind === "status") && !queued) {
+      queued = true;
+      setTimeout(function () { queued = false; renderBadge(); }, 50);
+    }
+  });
+  window.addEventListener("online", function () { renderBadge(); O.sync.run("online"); });
+  window.addEventListener("offline", renderBadge);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") maybeSync("visible", { respectBackoff: true });
+  });
+  setInterval(function () {
+    if (document.visibilityState === "visible") maybeSync("interval", { respectBackoff: true });
+  }, INTERVAL_MS);
+  setInterval(renderBadge, 30 * 1000);  // "2 分钟前" moves on
+
+  document.addEventListener("htmx:load", function (e) {
+    if (e.target && e.target.querySelector && e.target.querySelector("#main")) pageStart();
+    else if (e.target && e.target.id === "main") pageStart();
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", pageStart);
+  else pageStart();
+
+  O.ui = { renderBadge: renderBadge, maybeSync: maybeSync };
+})();
