@@ -2,18 +2,11 @@
 import os
 import secrets
 
-from flask import Flask, request, session
+from flask import Flask
 
 from .config import Config
 from .extensions import babel, csrf, db, limiter, login, migrate
-
-
-def select_locale() -> str:
-    """zh_CN unless the person chose English (?lang=en, remembered in the session)."""
-    wanted = request.args.get("lang")
-    if wanted in ("zh_CN", "en"):
-        session["lang"] = wanted
-    return session.get("lang", "zh_CN")
+from .i18n import init_i18n, select_locale
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -40,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    init_i18n(app)
     limiter.init_app(app)
     _sqlite_pragmas(app)
 

@@ -20,6 +20,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ["zh_CN", "en"]
+    # fuxin_pwa/translations (relative to the package); the Chinese text is the msgid, so only
+    # English has a catalog there.
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # The sync contract: at most 200 records and 1 MiB a request.

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Callable
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -94,7 +95,7 @@ class StoreResult:
     errors: dict | None = None
 
 
-ID_TAKEN = "该记录编号已被另一条内容不同的记录使用"
+ID_TAKEN = _l("该记录编号已被另一条内容不同的记录使用")
 
 
 def record_models() -> list:
@@ -111,7 +112,7 @@ def judge_stored(model, user, meta: RecordMeta) -> StoreResult | None:
             continue
         same = (isinstance(existing, model) and existing.user_id == user.id
                 and existing.content_hash == meta.content_hash)
-        return StoreResult(DUPLICATE, existing) if same else StoreResult(REJECTED, errors={"id": [ID_TAKEN]})
+        return StoreResult(DUPLICATE, existing) if same else StoreResult(REJECTED, errors={"id": [str(ID_TAKEN)]})
     return None
 
 

@@ -53,8 +53,13 @@ def test_the_worker_precaches_the_versioned_shell_and_names_the_offline_pages(cl
 
 def test_the_worker_names_no_cdn_and_deletes_only_its_own_caches(client):
     body = client.get("/sw.js").get_data(as_text=True)
-    assert "importScripts" not in body and "https://" not in body
-    assert "indexedDB" not in body  # the outbox's database is never touched
+    assert "https://" not in body
+    # Its one import is the outbox's own store and sync client, versioned, for Background Sync.
+    assert body.count("importScripts(") == 1 and "importScripts(...SHELL.imports);" in body
+    imports = worker_config(body)["imports"]
+    assert [url.split("?")[0] for url in imports] == ["/static/js/outbox-store.js", "/static/js/outbox-sync.js"]
+    assert set(imports) <= set(worker_config(body)["precache"])  # so they are there offline too
+    assert "indexedDB" not in body  # the worker itself never opens or deletes the outbox's database
     assert "const OUR_CACHES = /^fuxin-(shell|pages)-/;" in body
 
 

@@ -1,5 +1,6 @@
 """Admin views for importing people, places and households: upload → preview → confirm."""
 from flask import abort, flash, make_response, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import roles_required
@@ -7,7 +8,7 @@ from ..auth.models import ADMIN
 from ..web import render
 from . import bp, importer
 from .forms import ImportForm
-from .import_rows import NEW, SAME, SPECS, UPDATE
+from .import_rows import ACTION_LABELS, NEW, SAME, SPECS, UPDATE
 from .routes import form_status
 
 KINDS = "any(places, people, households)"
@@ -46,13 +47,13 @@ def import_template(kind: str):
 
 def _preview_page(kind: str, token: str, preview, status: int = 200):
     return render("admin/import_preview.html", kind=kind, token=token, spec=SPECS[kind], preview=preview,
-                  NEW=NEW, UPDATE=UPDATE, SAME=SAME, status=status)
+                  NEW=NEW, UPDATE=UPDATE, SAME=SAME, action_labels=ACTION_LABELS, status=status)
 
 
 @bp.get(f"/import/<{KINDS}:kind>/<token>")
 @roles_required(ADMIN)
 def import_preview(kind: str, token: str):
-    """Every row of the file with what would happen to it and its errors, in Chinese."""
+    """Every row of the file with what would happen to it and its errors."""
     path = importer.stored_path(token)
     if path is None:
         abort(404)
@@ -69,9 +70,9 @@ def import_confirm(kind: str, token: str):
         flash(str(error), "error")
         return redirect(url_for("admin.import_upload", kind=kind))
     if not written:
-        flash(f"文件中有 {preview.error_count} 处错误，没有导入任何数据。请修改后重新上传。", "error")
+        flash(_("文件中有 %(n)s 处错误，没有导入任何数据。请修改后重新上传。", n=preview.error_count), "error")
         return _preview_page(kind, token, preview, status=422)
-    flash(f"已导入{SPECS[kind].label}：新增 {preview.count(NEW)} 条，更新 {preview.count(UPDATE)} 条，"
-          f"不变 {preview.count(SAME)} 条", "success")
+    flash(_("已导入%(what)s：新增 %(new)s 条，更新 %(updated)s 条，不变 %(same)s 条", what=SPECS[kind].label,
+            new=preview.count(NEW), updated=preview.count(UPDATE), same=preview.count(SAME)), "success")
     return redirect(url_for({"places": "admin.places", "people": "admin.people",
                              "households": "admin.index"}[kind]))

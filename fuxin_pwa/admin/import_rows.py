@@ -1,7 +1,7 @@
 """What an import file holds, row by row, for places, people and households.
 
 Each row goes through the same form class the admin's HTML form uses (so the rules and the
-Chinese messages are the same), plus what only a file has: references by code, rows that
+messages are the same), plus what only a file has: references by code, rows that
 repeat each other, places defined a few rows earlier. `check` writes nothing and decides
 each row's action; `apply` writes the checked rows without committing (the caller does)."""
 import re
@@ -9,23 +9,27 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from ..auth.models import ROLE_LABELS, TEAM_LABELS, User
 from ..extensions import db
+from ..i18n import join_list, zh
 from ..places.models import PLACE_KINDS, SUBDISTRICT, Assignment, Household, Place
 from . import services
 from .forms import HouseholdForm, PersonForm, PlaceForm, strip
 
 NEW, UPDATE, SAME = "新增", "更新", "不变"
+ACTION_LABELS = {NEW: _l("新增"), UPDATE: _l("更新"), SAME: _l("不变")}
 
 
 @dataclass(frozen=True)
 class Column:
     field: str
-    label: str  # the Chinese header, as the template file has it
+    label: str  # lazy; its Chinese (zh(label)) is the header the template file has
     aliases: tuple = ()
     required: bool = False
     secret: bool = False  # never shown back (passwords)
@@ -41,7 +45,7 @@ class RowResult:
     data: dict = field(default_factory=dict)  # the cleaned values, ready to write
 
     def error(self, message: str) -> None:
-        self.errors.append(f"第{self.number}行：{message}")
+        self.errors.append(_("第%(n)s行：%(message)s", n=self.number, message=message))
 
 
 @dataclass
@@ -64,17 +68,18 @@ def _compare(row: RowResult, now: dict, wanted: dict, labels: dict, private=()) 
     changed = [k for k in now if now[k] != wanted[k]]
     for k in changed:
         if k in private:
-            row.notes.append(f"{labels[k]}将修改")
+            row.notes.append(_("%(label)s将修改", label=labels[k]))
         else:
-            row.notes.append(f"{labels[k]}：{_shown(now[k])} → {_shown(wanted[k])}")
+            row.notes.append(_("%(label)s：%(old)s → %(new)s", label=labels[k], old=_shown(now[k]),
+                               new=_shown(wanted[k])))
     row.action = UPDATE if changed or row.action == UPDATE else SAME
 
 
 def _shown(value) -> str:
     if value is None or value == "":
-        return "（空）"
+        return _("（空）")
     if isinstance(value, bool):
-        return "启用" if value else "停用"
+        return _("启用") if value else _("停用")
     return str(value)
 
 
@@ -90,21 +95,22 @@ FALSE_WORDS = {"否", "停用", "无效", "0", "false", "no", "n"}
 # --- Places -------------------------------------------------------------------------------
 
 PLACE_COLUMNS = [
-    Column("code", "编码", ("地点编码", "code"), required=True),
-    Column("name", "名称", ("地点名称", "name"), required=True),
-    Column("kind", "类型", ("地点类型", "kind", "type"), required=True),
-    Column("parent_code", "上级编码", ("上级地点编码", "parent_code", "parent")),
-    Column("active", "启用", ("状态", "active")),
+    Column("code", _l("编码"), ("地点编码", "code"), required=True),
+    Column("name", _l("名称"), ("地点名称", "name"), required=True),
+    Column("kind", _l("类型"), ("地点类型", "kind", "type"), required=True),
+    Column("parent_code", _l("上级编码"), ("上级地点编码", "parent_code", "parent")),
+    Column("active", _l("启用"), ("状态", "active")),
 ]
-KIND_ALIASES = {**{label: code for code, label in PLACE_KINDS.items()}, **{c: c for c in PLACE_KINDS}}
+# Files are written with the Chinese labels (or the codes), whatever language the admin reads.
+KIND_ALIASES = {**{zh(label): code for code, label in PLACE_KINDS.items()}, **{c: c for c in PLACE_KINDS}}
 
 
 class PlaceRowForm(PlaceForm):
     """A place as a file row: the code is its key; the parent comes by code (maybe from an
     earlier row), so the parent select and its check are the importer's own."""
 
-    code = StringField("编码", filters=[strip], validators=[
-        DataRequired("请填写地点编码"), Length(max=32, message="编码不能超过32个字符")])
+    code = StringField(_l("编码"), filters=[strip], validators=[
+        DataRequired(_l("请填写地点编码")), Length(max=32, message=_l("编码不能超过32个字符"))])
     parent_id = None
     active = None
 
@@ -129,7 +135,7 @@ def check_places(rows: list[RowResult], acting_user) -> None:
         form.validate()
         _form_errors(row, form)
         if code and code in seen:
-            row.error(f"编码 {code} 与第{seen[code]}行重复")
+            row.error(_("编码 %(code)s 与第%(row)s行重复", code=code, row=seen[code]))
         active = _check_active(row, v.get("active", ""))
         if kind in PLACE_KINDS:
             _check_parent(row, code, kind, parent_code, seen, stored, kind_in_file)
@@ -145,7 +151,8 @@ def check_places(rows: list[RowResult], acting_user) -> None:
             wanted = {"name": row.data["name"], "kind": PLACE_KINDS.get(kind, kind),
                       "parent_code": row.data["parent_code"],
                       "active": existing.active if active is None else active}
-            _compare(row, now, wanted, {"name": "名称", "kind": "类型", "parent_code": "上级编码", "active": "状态"})
+            _compare(row, now, wanted, {"name": _("名称"), "kind": _("类型"), "parent_code": _("上级编码"),
+                                        "active": _("状态")})
 
 
 def _check_active(row: RowResult, text: str) -> bool | None:
@@ -154,7 +161,7 @@ def _check_active(row: RowResult, text: str) -> bool | None:
         return None
     if text in TRUE_WORDS or text in FALSE_WORDS:
         return text in TRUE_WORDS
-    row.error(f"启用列应填“是”或“否”，而不是 {text}")
+    row.error(_("启用列应填“是”或“否”，而不是 %(text)s", text=text))
     return None
 
 
@@ -165,7 +172,7 @@ def _check_parent(row, code, kind, parent_code, seen, stored, kind_in_file) -> N
             row.error(problem)
         return
     if parent_code == code:
-        row.error("上级地点不能是它自己")
+        row.error(_("上级地点不能是它自己"))
         return
     if parent_code in seen or parent_code in stored:
         # The kind the parent will have once this file is in.
@@ -174,9 +181,9 @@ def _check_parent(row, code, kind, parent_code, seen, stored, kind_in_file) -> N
         if problem:
             row.error(problem)
     elif parent_code in kind_in_file:
-        row.error(f"上级地点编码 {parent_code} 须在本行之前定义")
+        row.error(_("上级地点编码 %(code)s 须在本行之前定义", code=parent_code))
     else:
-        row.error(f"上级地点编码 {parent_code} 不存在")
+        row.error(_("上级地点编码 %(code)s 不存在", code=parent_code))
 
 
 def apply_places(rows: list[RowResult]) -> None:
@@ -196,19 +203,19 @@ def apply_places(rows: list[RowResult]) -> None:
 # --- People -------------------------------------------------------------------------------
 
 PEOPLE_COLUMNS = [
-    Column("username", "用户名", ("账号", "username", "login"), required=True),
-    Column("name", "姓名", ("name",), required=True),
-    Column("role", "角色", ("role",), required=True),
-    Column("team", "队伍", ("team",)),
-    Column("phone", "电话", ("手机", "手机号", "phone", "mobile")),
-    Column("password", "初始密码", ("密码", "password", "initial_password"), secret=True),
-    Column("places", "包片地点编码", ("包片地点", "包片", "place_codes", "places")),
+    Column("username", _l("用户名"), ("账号", "username", "login"), required=True),
+    Column("name", _l("姓名"), ("name",), required=True),
+    Column("role", _l("角色"), ("role",), required=True),
+    Column("team", _l("队伍"), ("team",)),
+    Column("phone", _l("电话"), ("手机", "手机号", "phone", "mobile")),
+    Column("password", _l("初始密码"), ("密码", "password", "initial_password"), secret=True),
+    Column("places", _l("包片地点编码"), ("包片地点", "包片", "place_codes", "places")),
 ]
-ROLE_ALIASES = {**{label.lower(): code for code, label in ROLE_LABELS.items()},
+ROLE_ALIASES = {**{zh(label).lower(): code for code, label in ROLE_LABELS.items()},
                 **{code: code for code in ROLE_LABELS},
                 "领导": "leader", "调度": "leader", "街道领导": "leader", "包村干部": "village_liaison",
                 "包片干部": "village_liaison"}
-TEAM_ALIASES = {**{label: code for code, label in TEAM_LABELS.items()}, **{c: c for c in TEAM_LABELS},
+TEAM_ALIASES = {**{zh(label): code for code, label in TEAM_LABELS.items()}, **{c: c for c in TEAM_LABELS},
                 "包村干部": "village_liaison", "包片干部": "village_liaison"}
 CODE_SPLIT = re.compile(r"[;；、,，\s]+")
 
@@ -234,7 +241,7 @@ def check_people(rows: list[RowResult], acting_user) -> None:
         existing = stored.get(username.lower())
         password = v.get("password", "")
         if existing is not None and password:
-            row.notes.append("账号已存在，不修改密码")
+            row.notes.append(_("账号已存在，不修改密码"))
             password = ""
         role = _lookup(ROLE_ALIASES, v.get("role", ""))
         team = _lookup(TEAM_ALIASES, v.get("team", ""))
@@ -245,17 +252,17 @@ def check_people(rows: list[RowResult], acting_user) -> None:
         form.validate()
         _form_errors(row, form)
         if username and username.lower() in seen:
-            row.error(f"用户名 {username} 与第{seen[username.lower()]}行重复")
+            row.error(_("用户名 %(username)s 与第%(row)s行重复", username=username, row=seen[username.lower()]))
         seen.setdefault(username.lower(), row.number)
         place_ids = []
         for code in dict.fromkeys(c for c in CODE_SPLIT.split(v.get("places", "")) if c):
             place = places.get(code)
             if place is None:
-                row.error(f"包片地点编码 {code} 不存在")
+                row.error(_("包片地点编码 %(code)s 不存在", code=code))
             elif place.kind == SUBDISTRICT:
-                row.error(f"包片地点 {code} 是街道，只能分配社区、村、网格或小区")
+                row.error(_("包片地点 %(code)s 是街道，只能分配社区、村、网格或小区", code=code))
             elif not place.active:
-                row.error(f"包片地点 {code}（{place.name}）已停用")
+                row.error(_("包片地点 %(code)s（%(name)s）已停用", code=code, name=place.name))
             else:
                 place_ids.append(place.id)
         row.data = {**form.data, "password": password, "place_ids": place_ids}
@@ -265,14 +272,15 @@ def check_people(rows: list[RowResult], acting_user) -> None:
         row.data["username"] = existing.username  # matched ignoring case; keep how it is spelt
         added = [pid for pid in place_ids if pid not in assigned.get(existing.id, set())]
         if added:
-            row.notes.append("新增包片：" + "、".join(p.name for p in places.values() if p.id in added))
+            row.notes.append(_("新增包片：%(places)s",
+                               places=join_list(p.name for p in places.values() if p.id in added)))
             row.action = UPDATE
         now = {"name": existing.name, "role": existing.role_label, "team": existing.team_label,
                "phone": existing.phone}
         wanted = {"name": row.data["name"], "role": ROLE_LABELS.get(role, role),
                   "team": TEAM_LABELS.get(services.team_for(role, team or None) or "", ""),
                   "phone": row.data["phone"] or None}
-        _compare(row, now, wanted, {"name": "姓名", "role": "角色", "team": "队伍", "phone": "电话"},
+        _compare(row, now, wanted, {"name": _("姓名"), "role": _("角色"), "team": _("队伍"), "phone": _("电话")},
                  private=("phone",))
 
 
@@ -298,13 +306,13 @@ def apply_people(rows: list[RowResult]) -> None:
 # --- Households ---------------------------------------------------------------------------
 
 HOUSEHOLD_COLUMNS = [
-    Column("place_code", "地点编码", ("地点", "place_code", "place"), required=True),
-    Column("address", "地址", ("门牌", "address"), required=True),
-    Column("head_name", "户主", ("户主姓名", "head_name", "head"), required=True),
-    Column("phone", "电话", ("手机", "联系电话", "phone")),
-    Column("id_number", "身份证号", ("身份证", "身份证号码", "id_number", "id_card")),
-    Column("members", "人口", ("人数", "家庭人口", "members")),
-    Column("note", "备注", ("note",)),
+    Column("place_code", _l("地点编码"), ("地点", "place_code", "place"), required=True),
+    Column("address", _l("地址"), ("门牌", "address"), required=True),
+    Column("head_name", _l("户主"), ("户主姓名", "head_name", "head"), required=True),
+    Column("phone", _l("电话"), ("手机", "联系电话", "phone")),
+    Column("id_number", _l("身份证号"), ("身份证", "身份证号码", "id_number", "id_card")),
+    Column("members", _l("人口"), ("人数", "家庭人口", "members")),
+    Column("note", _l("备注"), ("note",)),
 ]
 HOUSEHOLD_LABELS = {c.field: c.label for c in HOUSEHOLD_COLUMNS}
 HOUSEHOLD_FIELDS = ("address", "head_name", "phone", "id_number", "members", "note")
@@ -321,9 +329,9 @@ def check_households(rows: list[RowResult], acting_user) -> None:
         code = v.get("place_code", "").strip()
         place = places.get(code)
         if not code:
-            row.error("请填写地点编码")
+            row.error(_("请填写地点编码"))
         elif place is None:
-            row.error(f"地点编码 {code} 不存在")
+            row.error(_("地点编码 %(code)s 不存在", code=code))
         elif services.household_place_problem(place):
             row.error(services.household_place_problem(place))
         place_id = place.id if place is not None else None
@@ -334,7 +342,8 @@ def check_households(rows: list[RowResult], acting_user) -> None:
         _form_errors(row, form)
         key = (code, form.address.data)
         if form.address.data and key in seen:
-            row.error(f"地点 {code} 的地址 {form.address.data} 与第{seen[key]}行重复")
+            row.error(_("地点 %(code)s 的地址 %(address)s 与第%(row)s行重复", code=code, address=form.address.data,
+                        row=seen[key]))
         seen.setdefault(key, row.number)
         row.data = {**{f: form.data[f] for f in HOUSEHOLD_FIELDS}, "place_id": place_id}
         if existing is None:
@@ -357,17 +366,22 @@ def apply_households(rows: list[RowResult]) -> None:
         stored[(d["place_id"], d["address"])] = household
 
 
+def _zh_values(labels: dict) -> str:
+    """The Chinese labels a file may use, as the hints list them in every language."""
+    return "、".join(zh(label) for label in labels.values())
+
+
 SPECS = {
-    "places": ImportSpec("地点", PLACE_COLUMNS, check_places, apply_places, [
-        "类型填 " + "、".join(PLACE_KINDS.values()) + "（或英文代码）",
-        "上级编码可以引用本文件前面行中的地点", "启用填 是/否；不填则新地点启用、已有地点不变"]),
-    "people": ImportSpec("人员", PEOPLE_COLUMNS, check_people, apply_people, [
-        "角色填 " + "、".join(ROLE_LABELS.values()),
-        "队伍填 " + "、".join(TEAM_LABELS.values()) + "；外勤人员不填则按角色",
-        "包片地点编码可填多个，用 ; 或 、 分隔；只会新增，不会取消已有包片",
-        "初始密码只用于新账号，至少8位；已有账号不改密码，也不改启用状态"]),
-    "households": ImportSpec("户", HOUSEHOLD_COLUMNS, check_households, apply_households, [
-        "地点编码为社区、村、网格或小区的编码",
-        "同一地点下地址相同的户视为同一户，会更新而不是重复添加",
-        "身份证号请以文本格式填写，避免 Excel 改成科学计数法"]),
+    "places": ImportSpec(_l("地点"), PLACE_COLUMNS, check_places, apply_places, [
+        _l("类型填 %(kinds)s（或英文代码）", kinds=_zh_values(PLACE_KINDS)),
+        _l("上级编码可以引用本文件前面行中的地点"), _l("启用填 是/否；不填则新地点启用、已有地点不变")]),
+    "people": ImportSpec(_l("人员"), PEOPLE_COLUMNS, check_people, apply_people, [
+        _l("角色填 %(roles)s", roles=_zh_values(ROLE_LABELS)),
+        _l("队伍填 %(teams)s；外勤人员不填则按角色", teams=_zh_values(TEAM_LABELS)),
+        _l("包片地点编码可填多个，用 ; 或 、 分隔；只会新增，不会取消已有包片"),
+        _l("初始密码只用于新账号，至少8位；已有账号不改密码，也不改启用状态")]),
+    "households": ImportSpec(_l("户"), HOUSEHOLD_COLUMNS, check_households, apply_households, [
+        _l("地点编码为社区、村、网格或小区的编码"),
+        _l("同一地点下地址相同的户视为同一户，会更新而不是重复添加"),
+        _l("身份证号请以文本格式填写，避免 Excel 改成科学计数法")]),
 }

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..extensions import db
+from ..i18n import join_list, zh
 from .import_rows import SPECS, Column, RowResult
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -26,7 +28,7 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message is for the admin, in Chinese."""
+    """The file as a whole cannot be read; the message is for the admin, in their language."""
 
 
 # --- Keeping the upload between preview and confirm ---------------------------------------
@@ -39,12 +41,12 @@ def store_upload(file_storage) -> str:
     """Save the uploaded file under a random token; returns the token."""
     ext = file_storage.filename.rsplit(".", 1)[-1].lower() if "." in (file_storage.filename or "") else ""
     if ext not in EXTENSIONS:
-        raise ImportFileError("只支持 CSV 或 XLSX 文件")
+        raise ImportFileError(_("只支持 CSV 或 XLSX 文件"))
     content = file_storage.stream.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
-        raise ImportFileError(f"文件太大（最大 {MAX_BYTES // 1024 // 1024} MB），请拆分后导入")
+        raise ImportFileError(_("文件太大（最大 %(mb)s MB），请拆分后导入", mb=MAX_BYTES // 1024 // 1024))
     if not content.strip():
-        raise ImportFileError("文件是空的")
+        raise ImportFileError(_("文件是空的"))
     os.makedirs(imports_dir(), exist_ok=True)
     _remove_stale()
     token = secrets.token_urlsafe(24)
@@ -85,7 +87,7 @@ def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return "是" if value else "否"  # a cell's value, read like the file's 是/否
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):
@@ -102,7 +104,7 @@ def _decode(content: bytes) -> str:
             return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportFileError("无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 XLSX")
+    raise ImportFileError(_("无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 XLSX"))
 
 
 def _read_csv(path: str) -> list[list[str]]:
@@ -119,7 +121,7 @@ def _read_xlsx(path: str) -> list[list[str]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # a broken or mislabelled file: openpyxl raises many kinds
-        raise ImportFileError("无法读取该 XLSX 文件，请确认它是 Excel 2007 及以上格式") from error
+        raise ImportFileError(_("无法读取该 XLSX 文件，请确认它是 Excel 2007 及以上格式")) from error
     try:
         sheet = workbook.worksheets[0]
         rows = []
@@ -138,10 +140,10 @@ def read_table(path: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     rows = _read_xlsx(path) if path.endswith(".xlsx") else _read_csv(path)
     numbered = [(i + 1, row) for i, row in enumerate(rows) if any(c for c in row)]
     if not numbered:
-        raise ImportFileError("文件中没有内容")
-    (_, header), data = numbered[0], numbered[1:]
+        raise ImportFileError(_("文件中没有内容"))
+    (_number, header), data = numbered[0], numbered[1:]
     if len(data) > MAX_ROWS:
-        raise ImportFileError(f"一次最多导入 {MAX_ROWS} 行，请拆分文件")
+        raise ImportFileError(_("一次最多导入 %(n)s 行，请拆分文件", n=MAX_ROWS))
     return header, data
 
 
@@ -155,7 +157,8 @@ def map_headers(header: list[str], columns: list[Column]) -> tuple[dict[str, int
     """Which file column holds which field; the required columns missing; the ignored ones."""
     by_key = {}
     for column in columns:
-        for name in (column.label, column.field) + column.aliases:
+        # The Chinese header, the header in the admin's language, the code, the aliases.
+        for name in (zh(column.label), str(column.label), column.field) + column.aliases:
             by_key[normalise_header(name)] = column
     positions, ignored = {}, []
     for i, text in enumerate(header):
@@ -202,14 +205,14 @@ def build_preview(kind: str, path: str, acting_user) -> Preview:
         return preview
     positions, missing, preview.ignored_columns = map_headers(header, spec.columns)
     if missing:
-        names = "、".join(f"{c.label}（{c.field}）" for c in missing)
-        preview.file_errors.append(f"缺少必填列：{names}")
+        names = join_list(_("%(label)s（%(field)s）", label=c.label, field=c.field) for c in missing)
+        preview.file_errors.append(_("缺少必填列：%(names)s", names=names))
         return preview
     preview.rows = [
         RowResult(number, {f: (cells[i] if i < len(cells) else "") for f, i in positions.items()})
         for number, cells in data]
     if not preview.rows:
-        preview.file_errors.append("文件只有表头，没有数据行")
+        preview.file_errors.append(_("文件只有表头，没有数据行"))
         return preview
     spec.check(preview.rows, acting_user)
     return preview
@@ -219,7 +222,7 @@ def confirm_import(kind: str, token: str, acting_user) -> tuple[Preview, bool]:
     """Check the kept file again and write all of it in one transaction; (preview, written)."""
     path = stored_path(token)
     if path is None:
-        raise ImportFileError("上传的文件已失效，请重新上传")
+        raise ImportFileError(_("上传的文件已失效，请重新上传"))
     preview = build_preview(kind, path, acting_user)
     if not preview.ok:
         return preview, False
@@ -234,7 +237,8 @@ def confirm_import(kind: str, token: str, acting_user) -> tuple[Preview, bool]:
 
 
 def template_csv(kind: str) -> bytes:
-    """The header row of an import file; with a BOM so Excel opens the Chinese right."""
+    """The header row of an import file, in Chinese in every language (the files are kept in
+    Chinese; English headers and the codes are read too); with a BOM so Excel opens it right."""
     out = io.StringIO()
-    csv.writer(out).writerow([c.label for c in SPECS[kind].columns])
+    csv.writer(out).writerow([zh(c.label) for c in SPECS[kind].columns])
     return out.getvalue().encode("utf-8-sig")

@@ -2,6 +2,8 @@
 each record. No preview step: applying is idempotent (a record id is stored once), so the
 same file imported again only answers "already there"."""
 
+from flask_babel import lazy_gettext as _l
+
 from ..access import roles_required
 from ..auth.models import ADMIN
 from ..records import CONFLICT, CREATED, DUPLICATE, REJECTED
@@ -11,7 +13,8 @@ from . import bp
 from .forms import OutboxImportForm
 from .routes import form_status
 
-STATUS_LABELS = {CREATED: "新增", DUPLICATE: "已有（重复）", REJECTED: "未导入", CONFLICT: "已保存（有冲突）"}
+STATUS_LABELS = {CREATED: _l("新增"), DUPLICATE: _l("已有（重复）"), REJECTED: _l("未导入"),
+                 CONFLICT: _l("已保存（有冲突）")}
 
 
 @bp.route("/outbox-import", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """Admin views for people and the places they cover (assignments)."""
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import roles_required
@@ -26,7 +27,7 @@ def new_person():
     form = PersonForm(acting_user=current_user)
     if form.validate_on_submit():
         person = services.save_person(form)
-        flash(f"已添加人员：{person.name}，可在下方分配包片地点", "success")
+        flash(_("已添加人员：%(name)s，可在下方分配包片地点", name=person.name), "success")
         return redirect(url_for("admin.person", user_id=person.id))
     return render("admin/person.html", form=form, person=None, status=form_status(form))
 
@@ -34,7 +35,7 @@ def new_person():
 def _person_page(person: User, form: PersonForm, assignment_form: AssignmentForm, status: int = 200):
     """The person page; htmx asking about assignments gets only that section back."""
     assigned, addable = queries.assignments_of(person)
-    assignment_form.place_id.choices = [("", "请选择地点")] + [(p.id, p.option_label) for p in addable]
+    assignment_form.place_id.choices = [("", _("请选择地点"))] + [(p.id, p.option_label) for p in addable]
     return render("admin/person.html", "admin/_assignments.html", form=form, person=person,
                   assigned=assigned, assignment_form=assignment_form, status=status)
 
@@ -47,7 +48,7 @@ def person(user_id: int):
     form = PersonForm(obj=person, person=person, acting_user=current_user)
     if form.validate_on_submit():
         services.save_person(form, person)
-        flash(f"已保存人员：{person.name}", "success")
+        flash(_("已保存人员：%(name)s", name=person.name), "success")
         return redirect(url_for("admin.person", user_id=person.id))
     return _person_page(person, form, AssignmentForm(formdata=None), status=form_status(form))
 
@@ -60,7 +61,7 @@ def add_assignment(user_id: int):
     if assignment_form.validate():
         services.add_assignment(person, assignment_form.place_id.data)
         if not is_htmx():
-            flash("已分配包片地点", "success")
+            flash(_("已分配包片地点"), "success")
             return redirect(url_for("admin.person", user_id=person.id))
         assignment_form = AssignmentForm(formdata=None)
     return _person_page(person, PersonForm(obj=person, person=person, formdata=None), assignment_form,
@@ -73,7 +74,7 @@ def remove_assignment(user_id: int, place_id: int):
     person = services.get_or_404(User, user_id)
     services.remove_assignment(person, place_id)
     if not is_htmx():
-        flash("已取消包片地点", "success")
+        flash(_("已取消包片地点"), "success")
         return redirect(url_for("admin.person", user_id=person.id))
     return _person_page(person, PersonForm(obj=person, person=person, formdata=None),
                         AssignmentForm(formdata=None))

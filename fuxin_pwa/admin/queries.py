@@ -3,6 +3,7 @@ however many rows it shows (children, counts and names come in one query per pag
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..auth.models import User
 from ..extensions import db
@@ -46,7 +47,9 @@ class PlaceRow:
 
     @property
     def option_label(self) -> str:
-        return f"{self.path}（{self.kind_label}{'，已停用' if not self.active else ''}）"
+        if not self.active:
+            return _("%(path)s（%(kind)s，已停用）", path=self.path, kind=self.kind_label)
+        return _("%(path)s（%(kind)s）", path=self.path, kind=self.kind_label)
 
 
 def place_index() -> dict[int, PlaceRow]:
@@ -68,7 +71,7 @@ def place_index() -> dict[int, PlaceRow]:
 
 def parent_choices(exclude_id: int | None = None) -> list[tuple]:
     """Places that can hold other places (all but estates), for the parent select."""
-    return [("", "无（最上级）")] + [
+    return [("", _("无（最上级）"))] + [
         (p.id, p.option_label) for p in place_index().values()
         if p.kind != ESTATE and p.id != exclude_id]
 
@@ -89,7 +92,7 @@ def place_tree(per_page: int) -> tuple[list[Place], Page]:
                     sa.select(sa.func.count()).select_from(top.subquery()), per_page)
     nodes = {p.id: PlaceNode(p) for p in page.items}
     frontier = set(nodes)
-    for _ in range(2):  # grids, then estates under grids
+    for _level in range(2):  # grids, then estates under grids
         if not frontier:
             break
         children = db.session.scalars(sa.select(Place).where(Place.parent_id.in_(frontier))

@@ -1,6 +1,7 @@
 """Admin views for places, households and task kinds: parse → check access → service → render.
 People live in people_routes.py, imports in import_routes.py."""
 from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from ..access import roles_required
 from ..auth.models import ADMIN
@@ -55,7 +56,7 @@ def new_place():
     form.parent_id.choices = queries.parent_choices()
     if form.validate_on_submit():
         place = services.save_place(form)
-        flash(f"已添加{place.kind_label}：{place.name}", "success")
+        flash(_("已添加%(kind)s：%(name)s", kind=place.kind_label, name=place.name), "success")
         return redirect(url_for("admin.places"))
     return render("admin/place_form.html", form=form, place=None, status=form_status(form))
 
@@ -68,7 +69,7 @@ def edit_place(place_id: int):
     form.parent_id.choices = queries.parent_choices(exclude_id=place.id)
     if form.validate_on_submit():
         services.save_place(form, place)
-        flash(f"已保存{place.kind_label}：{place.name}", "success")
+        flash(_("已保存%(kind)s：%(name)s", kind=place.kind_label, name=place.name), "success")
         return redirect(url_for("admin.places"))
     return render("admin/place_form.html", form=form, place=place, status=form_status(form))
 
@@ -92,7 +93,7 @@ def new_household(place_id: int):
     form = HouseholdForm(place_id=place.id)
     if form.validate_on_submit():
         household = services.save_household(form, place)
-        flash(f"已添加户：{household.address}", "success")
+        flash(_("已添加户：%(address)s", address=household.address), "success")
         return redirect(url_for("admin.households", place_id=place.id))
     return render("admin/household_form.html", form=form, place=place, household=None,
                   status=form_status(form))
@@ -106,7 +107,7 @@ def edit_household(household_id: int):
     form = HouseholdForm(obj=household, place_id=household.place_id, household=household)
     if form.validate_on_submit():
         services.save_household(form, household.place, household)
-        flash(f"已保存户：{household.address}", "success")
+        flash(_("已保存户：%(address)s", address=household.address), "success")
         return redirect(url_for("admin.households", place_id=household.place_id))
     return render("admin/household_form.html", form=form, place=household.place, household=household,
                   status=form_status(form))
@@ -121,7 +122,7 @@ def task_kinds():
     form = TaskKindForm()
     if form.validate_on_submit():
         kind = services.save_task_kind(form)
-        flash(f"已添加工作类型：{kind.label}", "success")
+        flash(_("已添加工作类型：%(label)s", label=kind.display_label), "success")
         return redirect(url_for("admin.task_kinds"))
     return render("admin/task_kinds.html", form=form, page=queries.task_kind_page(per_page()),
                   status=form_status(form))
@@ -134,7 +135,7 @@ def edit_task_kind(kind_id: int):
     form = TaskKindForm(obj=task_kind, task_kind=task_kind)
     if form.validate_on_submit():
         services.save_task_kind(form, task_kind)
-        flash(f"已保存工作类型：{task_kind.label}", "success")
+        flash(_("已保存工作类型：%(label)s", label=task_kind.display_label), "success")
         return redirect(url_for("admin.task_kinds"))
     return render("admin/task_kind_form.html", form=form, task_kind=task_kind, status=form_status(form))
 

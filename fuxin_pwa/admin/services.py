@@ -2,6 +2,7 @@
 their assignments, task kinds. The HTML forms and the importer both call these."""
 import sqlalchemy as sa
 from flask import abort
+from flask_babel import gettext as _
 
 from ..auth.models import FIELD_ROLES, User
 from ..extensions import db
@@ -15,7 +16,7 @@ ASSIGNABLE_KINDS = (COMMUNITY, VILLAGE, GRID, ESTATE)
 
 
 def _kinds_text(kinds) -> str:
-    return "或".join(PLACE_KINDS[k] for k in kinds if k)
+    return _("或").join(str(PLACE_KINDS[k]) for k in kinds if k)
 
 
 # --- Rules -----------------------------------------------------------------------------
@@ -27,10 +28,11 @@ def parent_problem(kind: str, parent_kind: str | None) -> str | None:
         return None
     label = PLACE_KINDS[kind]
     if parent_kind is None:
-        return f"{label}应放在{_kinds_text(allowed)}下，请选择上级地点"
+        return _("%(kind)s应放在%(parents)s下，请选择上级地点", kind=label, parents=_kinds_text(allowed))
     if allowed == (None,):
-        return f"{label}是最上级地点，不能有上级"
-    return f"{label}不能放在{PLACE_KINDS.get(parent_kind, parent_kind)}下（应在{_kinds_text(allowed)}下）"
+        return _("%(kind)s是最上级地点，不能有上级", kind=label)
+    return _("%(kind)s不能放在%(parent)s下（应在%(parents)s下）", kind=label,
+             parent=PLACE_KINDS.get(parent_kind, parent_kind), parents=_kinds_text(allowed))
 
 
 def kind_change_problem(place: Place | None, new_kind: str) -> str | None:
@@ -41,16 +43,18 @@ def kind_change_problem(place: Place | None, new_kind: str) -> str | None:
         sa.select(Place.kind).where(Place.parent_id == place.id).distinct()).all()
     for child_kind in child_kinds:
         if new_kind not in ALLOWED_PARENTS.get(child_kind, ()):
-            return f"该地点下有{PLACE_KINDS.get(child_kind, child_kind)}，不能改为{PLACE_KINDS[new_kind]}"
+            return _("该地点下有%(child)s，不能改为%(kind)s", child=PLACE_KINDS.get(child_kind, child_kind),
+                     kind=PLACE_KINDS[new_kind])
     if new_kind not in HOUSEHOLD_PLACE_KINDS and db.session.scalar(
             sa.select(Household.id).where(Household.place_id == place.id).limit(1)):
-        return f"该地点下有户，不能改为{PLACE_KINDS[new_kind]}"
+        return _("该地点下有户，不能改为%(kind)s", kind=PLACE_KINDS[new_kind])
     return None
 
 
 def household_place_problem(place: Place) -> str | None:
     if place.kind not in HOUSEHOLD_PLACE_KINDS:
-        return f"户不能直接挂在{place.kind_label}下（应在{_kinds_text(HOUSEHOLD_PLACE_KINDS)}下）"
+        return _("户不能直接挂在%(kind)s下（应在%(parents)s下）", kind=place.kind_label,
+                 parents=_kinds_text(HOUSEHOLD_PLACE_KINDS))
     return None
 
 

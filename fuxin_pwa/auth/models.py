@@ -2,6 +2,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -20,13 +21,14 @@ FIELD_ROLES = (YOUNG_CADRE, COMMUNITY_WORKER, GRID_WORKER, VILLAGE_LIAISON)
 OVERSIGHT_ROLES = (ADMIN, LEADER)
 ROLES = (ADMIN, LEADER) + FIELD_ROLES
 
+# Lazy: each is read in the language of the request that shows it (str() before JSON).
 ROLE_LABELS = {
-    ADMIN: "管理员",
-    LEADER: "街道领导/调度",
-    YOUNG_CADRE: "年轻干部",
-    COMMUNITY_WORKER: "社区工作者",
-    GRID_WORKER: "网格员",
-    VILLAGE_LIAISON: "包村包片干部",
+    ADMIN: _l("管理员"),
+    LEADER: _l("街道领导/调度"),
+    YOUNG_CADRE: _l("年轻干部"),
+    COMMUNITY_WORKER: _l("社区工作者"),
+    GRID_WORKER: _l("网格员"),
+    VILLAGE_LIAISON: _l("包村包片干部"),
 }
 # The four field teams share their codes with the field roles.
 TEAM_LABELS = {code: ROLE_LABELS[code] for code in FIELD_ROLES}

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import flash, jsonify, make_response, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter, login
@@ -54,9 +55,9 @@ def login_view():
     if form.validate_on_submit():
         user = db.session.scalar(sa.select(User).where(User.username == form.username.data.strip()))
         if user is None or not user.check_password(form.password.data):
-            form.password.errors.append("用户名或密码不正确")
+            form.password.errors.append(_("用户名或密码不正确"))
         elif not user.active:
-            form.username.errors.append("该账号已停用，请联系管理员")
+            form.username.errors.append(_("该账号已停用，请联系管理员"))
         else:
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("field.home"))
@@ -75,5 +76,5 @@ def logout():
     logout_user()
     if lang:
         session["lang"] = lang
-    flash("已退出登录")
+    flash(_("已退出登录"))
     return redirect(url_for("auth.login"))

@@ -2,16 +2,18 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n import zh
 from ..timeutil import utcnow
 
 OPEN = "open"
 IN_PROGRESS = "in_progress"
 RESOLVED = "resolved"
 CLOSED = "closed"
-CASE_STATUSES = {OPEN: "待办", IN_PROGRESS: "推进中", RESOLVED: "已化解", CLOSED: "已关闭"}
+CASE_STATUSES = {OPEN: _l("待办"), IN_PROGRESS: _l("推进中"), RESOLVED: _l("已化解"), CLOSED: _l("已关闭")}
 CLOSED_STATUSES = (RESOLVED, CLOSED)
 # Allowed moves; a closed case can be reopened.
 CASE_TRANSITIONS = {
@@ -21,14 +23,17 @@ CASE_TRANSITIONS = {
     CLOSED: (IN_PROGRESS,),
 }
 
+# The note on the move a first visit makes: stored in Chinese, shown in the page's language.
+AUTO_VISIT_NOTE = _l("记录走访后自动转为推进中")
+
 CASE_KINDS = {
-    "illegal_structure": "违建整治",
-    "resettlement_holdout": "安置区尾留户",
-    "expropriation": "征迁协调",
-    "repair": "房屋维修",
-    "hardship": "困难帮扶",
-    "dispute": "矛盾调解",
-    "other": "其他",
+    "illegal_structure": _l("违建整治"),
+    "resettlement_holdout": _l("安置区尾留户"),
+    "expropriation": _l("征迁协调"),
+    "repair": _l("房屋维修"),
+    "hardship": _l("困难帮扶"),
+    "dispute": _l("矛盾调解"),
+    "other": _l("其他"),
 }
 
 
@@ -94,3 +99,8 @@ class CaseEvent(db.Model):
     @property
     def to_label(self) -> str:
         return CASE_STATUSES.get(self.to_status, self.to_status)
+
+    @property
+    def display_note(self):
+        """The note as written; the app's own automatic note in the page's language."""
+        return AUTO_VISIT_NOTE if self.note and self.note == zh(AUTO_VISIT_NOTE) else self.note

@@ -5,6 +5,7 @@ anyone who sees a case may log a visit on it; its owner, leaders and admins move
 import uuid
 
 from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
@@ -72,16 +73,16 @@ def new():
     """Open a case on a household; the owner is someone who covers it (me by default)."""
     household_id = request.args.get("household_id", type=int)
     if not household_id:
-        flash("请先找到要立案的户", "info")
+        flash(_("请先找到要立案的户"), "info")
         return redirect(url_for("cases.households"))
     household = get_household(household_id, current_user)
     form = CaseForm()
-    form.owner_id.choices = [(p.id, f"{p.name}（{p.role_label}）")
+    form.owner_id.choices = [(p.id, _("%(name)s（%(role)s）", name=p.name, role=p.role_label))
                              for p in owner_candidates(household, current_user)]
     if form.validate_on_submit():
         case = open_case(current_user, household, form.kind.data, form.title.data, form.plan.data,
                          form.owner_id.data)
-        flash("已建立一户一策", "success")
+        flash(_("已建立一户一策"), "success")
         return redirect(url_for("cases.show", case_id=case.id))
     if form.owner_id.data is None:
         form.owner_id.data = current_user.id
@@ -107,7 +108,7 @@ def add_visit(case_id):
         result = save_task_log(current_user, form, web_meta(form, "task_log"))
         if result.status != REJECTED:
             if not is_htmx():
-                flash("已记录走访", "success")
+                flash(_("已记录走访"), "success")
                 return redirect(url_for("cases.show", case_id=case.id, _anchor="visits"))
             return _case_page(case, saved=True)
         form.record_id.errors = list(result.errors["id"])
@@ -128,7 +129,7 @@ def move_status(case_id):
         except TransitionError as error:  # moved by someone else since the form was read
             form.to_status.errors = [str(error)]
         else:
-            flash(f"状态已改为「{case.status_label}」", "success")
+            flash(_("状态已改为「%(status)s」", status=case.status_label), "success")
             return redirect(url_for("cases.show", case_id=case.id))
     response = _case_page(case, status_form=form, status=_form_status(form))
     # A boosted form would otherwise leave /status (a POST-only URL) in the address bar.
@@ -145,7 +146,7 @@ def _visit_form(case, formdata=None):
         for name, value in fixed.items():
             formdata.setlist(name, [str(value)])
     form = TaskLogForm(formdata=formdata, user=current_user, occurred_on=local_today())
-    form.kind.choices = [("", "请选择")] + [(k.code, k.label) for k in active_task_kinds()]
+    form.kind.choices = [("", _("请选择"))] + [(k.code, k.display_label) for k in active_task_kinds()]
     for name, value in fixed.items():
         form[name].choices = [(value, "")]
     if formdata is None:

@@ -4,6 +4,7 @@ Every list here is bounded and loads its rows with a fixed number of queries: a 
 visit count is a correlated subquery, never a lazy load per row."""
 import sqlalchemy as sa
 from flask import abort
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
@@ -12,8 +13,9 @@ from ..field.models import TaskKind, TaskLog
 from ..places.models import Assignment, Household
 from ..places.services import MAX_DEPTH, place_in_scope, restrict_to_scope
 from ..timeutil import utcnow
-from .models import (CASE_STATUSES, CASE_TRANSITIONS, CLOSED_STATUSES, IN_PROGRESS, OPEN, Case,
-                     CaseEvent)
+from ..i18n import zh
+from .models import (AUTO_VISIT_NOTE, CASE_STATUSES, CASE_TRANSITIONS, CLOSED_STATUSES, IN_PROGRESS, OPEN,
+                     Case, CaseEvent)
 
 ACTIVE = "active"  # a list filter: open or in progress, i.e. not yet settled
 TIMELINE_LIMIT = 200  # a holdout household may take dozens of visits; hundreds is a data problem
@@ -123,7 +125,7 @@ def owner_candidates(household: Household, user) -> list[User]:
     """Who may own a case on this household: people assigned to its place or a place above
     it, and the person opening it (a leader may keep a case for themself)."""
     place_ids, place = [], household.place
-    for _ in range(MAX_DEPTH + 1):
+    for _depth in range(MAX_DEPTH + 1):
         if place is None:
             break
         place_ids.append(place.id)
@@ -165,7 +167,8 @@ def may_change_status(case: Case, user) -> bool:
 def change_status(case: Case, user, to_status: str, note: str | None = None) -> CaseEvent:
     """Move a case along CASE_TRANSITIONS, keep closed_at true to the status, record who did it."""
     if to_status not in CASE_TRANSITIONS.get(case.status, ()):
-        raise TransitionError(f"不能从「{case.status_label}」改为「{CASE_STATUSES.get(to_status, to_status)}」")
+        raise TransitionError(_("不能从「%(old)s」改为「%(new)s」", old=case.status_label,
+                                  new=CASE_STATUSES.get(to_status, to_status)))
     now = utcnow()
     event = CaseEvent(case_id=case.id, user_id=user.id, from_status=case.status, to_status=to_status,
                       at=now, note=(note or "").strip() or None)
@@ -183,7 +186,7 @@ def note_visit(case, user) -> None:
     if case.status != OPEN:
         return
     db.session.add(CaseEvent(case_id=case.id, user_id=user.id, from_status=OPEN,
-                             to_status=IN_PROGRESS, at=utcnow(), note="记录走访后自动转为推进中"))
+                             to_status=IN_PROGRESS, at=utcnow(), note=zh(AUTO_VISIT_NOTE)))
     case.status = IN_PROGRESS
     case.version += 1
     db.session.commit()

@@ -1,5 +1,7 @@
 """Error pages for people, JSON for API callers: never an HTML page to the sync client."""
 from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from ..web import render
@@ -7,12 +9,12 @@ from ..web import render
 bp = Blueprint("errors", __name__)
 
 MESSAGES = {
-    400: "请求无效",
-    403: "您没有权限查看此页面",
-    404: "页面不存在",
-    413: "提交的内容太大",
-    429: "操作太频繁，请稍后再试",
-    500: "服务器出错了，请稍后再试",
+    400: _l("请求无效"),
+    403: _l("您没有权限查看此页面"),
+    404: _l("页面不存在"),
+    413: _l("提交的内容太大"),
+    429: _l("操作太频繁，请稍后再试"),
+    500: _l("服务器出错了，请稍后再试"),
 }
 API_CODES = {400: "bad_request", 401: "auth_required", 403: "forbidden", 404: "not_found",
              405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type",
@@ -29,7 +31,7 @@ def _answer(code: int, error=None):
         response = jsonify(error=API_CODES.get(code, "error"))
         response.status_code = code
     else:
-        response = render("errors/error.html", code=code, message=MESSAGES.get(code, "出错了"), status=code)
+        response = render("errors/error.html", code=code, message=MESSAGES.get(code) or _("出错了"), status=code)
     # Keep Retry-After and the like (Flask-Limiter puts them on the exception's response).
     original = getattr(error, "response", None)
     if original is not None and hasattr(original, "headers"):
@@ -43,7 +45,7 @@ def _answer(code: int, error=None):
 def csrf_error(error):
     if wants_json():
         return jsonify(error="csrf", detail=error.description), 403
-    return render("errors/error.html", code=400, message="页面已过期或来源无效，请刷新后重试", status=400)
+    return render("errors/error.html", code=400, message=_("页面已过期或来源无效，请刷新后重试"), status=400)
 
 
 for _code in (400, 403, 404, 405, 413, 415, 429, 500):

@@ -3,6 +3,8 @@ validate with these classes: one rule set, two doors."""
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, FloatField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
@@ -30,7 +32,7 @@ class FieldRecordForm(FlaskForm):
     """A record made by `user`, about one of the places they cover."""
 
     record_id = HiddenField()  # the UUID made when the form was opened; a double submit is one record
-    place_id = SelectField("地点", coerce=int_or_none, validate_choice=False)
+    place_id = SelectField(_l("地点"), coerce=int_or_none, validate_choice=False)
 
     def __init__(self, *args, user, occurred_on: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,12 +41,12 @@ class FieldRecordForm(FlaskForm):
 
     def validate_place_id(self, field):
         if field.data is None:
-            raise ValidationError("请选择地点")
+            raise ValidationError(_("请选择地点"))
         place = db.session.get(Place, field.data)
         if place is None or not place.active:
-            raise ValidationError("地点不存在")
+            raise ValidationError(_("地点不存在"))
         if not place_in_scope(self.user, place.id):
-            raise ValidationError("不在您的包片范围内")
+            raise ValidationError(_("不在您的包片范围内"))
 
     def record_data(self) -> dict:
         """What the person recorded, as the sync protocol names it (for hashing and echoing)."""
@@ -53,64 +55,66 @@ class FieldRecordForm(FlaskForm):
 
 
 class CheckInForm(FieldRecordForm):
-    lat = FloatField("纬度", validators=[Optional(), NumberRange(-90, 90, "纬度应在 -90 到 90 之间")])
-    lon = FloatField("经度", validators=[Optional(), NumberRange(-180, 180, "经度应在 -180 到 180 之间")])
-    accuracy_m = FloatField("定位精度（米）",
-                            validators=[Optional(), NumberRange(0, 100000, "定位精度数值无效")])
-    note = TextAreaField("备注", validators=[Optional(), Length(max=NOTE_MAX, message=f"备注不能超过{NOTE_MAX}字")])
+    lat = FloatField(_l("纬度"), validators=[Optional(), NumberRange(-90, 90, _l("纬度应在 -90 到 90 之间"))])
+    lon = FloatField(_l("经度"), validators=[Optional(), NumberRange(-180, 180, _l("经度应在 -180 到 180 之间"))])
+    accuracy_m = FloatField(_l("定位精度（米）"),
+                            validators=[Optional(), NumberRange(0, 100000, _l("定位精度数值无效"))])
+    note = TextAreaField(_l("备注"), validators=[
+        Optional(), Length(max=NOTE_MAX, message=_l("备注不能超过%(n)s字", n=NOTE_MAX))])
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         # A position is both numbers or neither; half a position is a broken reading.
         if (self.lat.data is None) != (self.lon.data is None) and not (self.lat.errors or self.lon.errors):
             missing = self.lon if self.lon.data is None else self.lat
-            missing.errors = list(missing.errors) + ["经纬度需同时提供"]
+            missing.errors = list(missing.errors) + [_("经纬度需同时提供")]
             return False
         return ok
 
 
 class TaskLogForm(FieldRecordForm):
-    kind = SelectField("工作类型", validate_choice=False)
-    household_id = SelectField("户（可选）", coerce=int_or_none, validate_choice=False)
-    case_id = SelectField("一户一策（可选）", coerce=int_or_none, validate_choice=False)
-    summary = TextAreaField("工作内容", validators=[
-        DataRequired("请填写工作内容"), Length(max=SUMMARY_MAX, message=f"工作内容不能超过{SUMMARY_MAX}字")])
-    outcome = TextAreaField("结果", validators=[
-        Optional(), Length(max=SUMMARY_MAX, message=f"结果不能超过{SUMMARY_MAX}字")])
-    next_step_on = DateField("下一步日期", validators=[Optional()])
-    duration_min = IntegerField("用时（分钟）", validators=[
-        Optional(), NumberRange(1, 24 * 60, "用时应在 1 到 1440 分钟之间")])
+    kind = SelectField(_l("工作类型"), validate_choice=False)
+    household_id = SelectField(_l("户（可选）"), coerce=int_or_none, validate_choice=False)
+    case_id = SelectField(_l("一户一策（可选）"), coerce=int_or_none, validate_choice=False)
+    summary = TextAreaField(_l("工作内容"), validators=[
+        DataRequired(_l("请填写工作内容")),
+        Length(max=SUMMARY_MAX, message=_l("工作内容不能超过%(n)s字", n=SUMMARY_MAX))])
+    outcome = TextAreaField(_l("结果"), validators=[
+        Optional(), Length(max=SUMMARY_MAX, message=_l("结果不能超过%(n)s字", n=SUMMARY_MAX))])
+    next_step_on = DateField(_l("下一步日期"), validators=[Optional()])
+    duration_min = IntegerField(_l("用时（分钟）"), validators=[
+        Optional(), NumberRange(1, 24 * 60, _l("用时应在 1 到 1440 分钟之间"))])
 
     def validate_kind(self, field):
         if not field.data:
-            raise ValidationError("请选择工作类型")
+            raise ValidationError(_("请选择工作类型"))
         kind = db.session.scalar(sa.select(TaskKind).where(TaskKind.code == field.data, TaskKind.active))
         if kind is None:
-            raise ValidationError("未知的工作类型")
+            raise ValidationError(_("未知的工作类型"))
         self.kind_obj = kind
 
     def validate_household_id(self, field):
         if field.data is None:
             if field.raw_data and field.raw_data[0] not in ("", None):
-                raise ValidationError("户不存在")
+                raise ValidationError(_("户不存在"))
             return
         household = db.session.get(Household, field.data)
         if household is None or not place_in_scope(self.user, household.place_id):
-            raise ValidationError("户不存在或不在您的范围内")
+            raise ValidationError(_("户不存在或不在您的范围内"))
 
     def validate_case_id(self, field):
         if field.data is None:
             if field.raw_data and field.raw_data[0] not in ("", None):
-                raise ValidationError("案例不存在")
+                raise ValidationError(_("案例不存在"))
             return
         from ..cases.models import Case  # cases/ imports this module; import here, not at the top
 
         case = db.session.get(Case, field.data)
         if case is None or not place_in_scope(self.user, case.household.place_id):
-            raise ValidationError("案例不存在或不在您的范围内")
+            raise ValidationError(_("案例不存在或不在您的范围内"))
         if self.household_id.data is not None and case.household_id != self.household_id.data:
-            raise ValidationError("案例与所选的户不一致")
+            raise ValidationError(_("案例与所选的户不一致"))
 
     def validate_next_step_on(self, field):
         if field.data and self.occurred_on and field.data < self.occurred_on:
-            raise ValidationError("下一步日期不能早于本次走访日期")
+            raise ValidationError(_("下一步日期不能早于本次走访日期"))

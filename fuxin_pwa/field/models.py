@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n import is_english
 from ..records import FieldRecordMixin
 
 # Accuracy worse than this is shown as 定位精度低.
@@ -31,6 +32,11 @@ class TaskKind(db.Model):
     label_en: Mapped[str | None] = mapped_column(sa.String(64))
     sort: Mapped[int] = mapped_column(default=100)
     active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def display_label(self) -> str:
+        """The English name where the page is in English and the admin gave one."""
+        return self.label_en if self.label_en and is_english() else self.label
 
 
 class CheckIn(FieldRecordMixin, db.Model):

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
@@ -48,7 +49,7 @@ def my_places_this_week(user) -> list[dict]:
 RECORD_DAYS = 30
 CHECKIN = "checkin"
 TASK_LOG = "task_log"
-RECORD_TYPES = {CHECKIN: "签到", TASK_LOG: "工作记录"}
+RECORD_TYPES = {CHECKIN: _l("签到"), TASK_LOG: _l("工作记录")}
 
 
 @dataclass
@@ -103,7 +104,8 @@ def record_page(f: RecordFilter, page: int, per_page: int):
             logs = logs.where(TaskKind.code == f.kind)
         if q:
             logs = logs.where(sa.or_(TaskLog.summary.ilike(like), TaskLog.outcome.ilike(like),
-                                     Place.name.ilike(like), TaskKind.label.ilike(like)))
+                                     Place.name.ilike(like), TaskKind.label.ilike(like),
+                                     TaskKind.label_en.ilike(like)))
         parts.append(logs)
     if not parts:
         return [], 0

@@ -2,6 +2,7 @@
 import uuid
 
 from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..access import roles_required
@@ -38,7 +39,7 @@ def _prefill(form, places):
         form.record_id.data = str(uuid.uuid4())
     if form.place_id.data is None:
         wanted = request.args.get("place_id", type=int)
-        ids = [pid for pid, _ in places]
+        ids = [pid for pid, _label in places]
         form.place_id.data = wanted if wanted in ids else (ids[0] if len(ids) == 1 else None)
 
 
@@ -50,7 +51,7 @@ def checkin():
     if form.validate_on_submit():
         result = save_checkin(current_user, form, web_meta(form, "checkin"))
         if result.status != REJECTED:
-            flash("已保存签到", "success")
+            flash(_("已保存签到"), "success")
             return redirect(url_for("field.home"))
         form.record_id.errors = result.errors["id"]
     _prefill(form, form.place_id.choices)
@@ -63,16 +64,16 @@ def checkin():
 def task_log():
     form = TaskLogForm(user=current_user, occurred_on=local_today())
     form.place_id.choices = _place_choices(current_user)
-    form.kind.choices = [("", "请选择")] + [(k.code, k.label) for k in active_task_kinds()]
+    form.kind.choices = [("", _("请选择"))] + [(k.code, k.display_label) for k in active_task_kinds()]
     household = None
     if request.args.get("household_id", type=int):
         household = get_household(request.args.get("household_id", type=int), current_user)
-    form.household_id.choices = [("", "不关联")] + ([(household.id, household.address)] if household else [])
-    form.case_id.choices = [("", "不关联")]
+    form.household_id.choices = [("", _("不关联"))] + ([(household.id, household.address)] if household else [])
+    form.case_id.choices = [("", _("不关联"))]
     if form.validate_on_submit():
         result = save_task_log(current_user, form, web_meta(form, "task_log"))
         if result.status != REJECTED:
-            flash("已保存工作记录", "success")
+            flash(_("已保存工作记录"), "success")
             if result.record.case_id:
                 return redirect(url_for("cases.show", case_id=result.record.case_id))
             return redirect(url_for("field.home"))
@@ -94,4 +95,4 @@ def record():
     rows, total = my_record(current_user, q, page, per_page)
     return render("field/record.html", "field/_record_list.html",
                   page=Page(rows, page, per_page, total), q=q,
-                  photos=photos_for_records(r for _, r in rows))
+                  photos=photos_for_records(r for _type, r in rows))

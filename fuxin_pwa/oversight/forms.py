@@ -1,4 +1,6 @@
-"""The filters of the leader's record list: a GET form, filled back and with Chinese errors."""
+"""The filters of the leader's record list: a GET form, filled back and with its errors."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
@@ -16,26 +18,26 @@ class RecordFilterForm(FlaskForm):
     class Meta:
         csrf = False  # it changes nothing; its URL is meant to be bookmarked and shared
 
-    team = SelectField("队伍", default="")
-    place_id = SelectField("地点（含下级）", coerce=int_or_none)
-    kind = SelectField("工作类型", default="")
-    type = SelectField("记录", default="")
-    date_from = DateField("开始日期", validators=[Optional()])
-    date_to = DateField("结束日期", validators=[Optional()])
+    team = SelectField(_l("队伍"), default="")
+    place_id = SelectField(_l("地点（含下级）"), coerce=int_or_none)
+    kind = SelectField(_l("工作类型"), default="")
+    type = SelectField(_l("记录"), default="")
+    date_from = DateField(_l("开始日期"), validators=[Optional()])
+    date_to = DateField(_l("结束日期"), validators=[Optional()])
 
     def set_choices(self, places: list[tuple[int, str]], kinds: list[tuple[str, str]]) -> None:
         """Before validating (WTForms 3.3 deprecates tuples given in `choices=`)."""
-        self.team.choices = [("", "全部队伍")] + list(TEAM_LABELS.items())
-        self.type.choices = [("", "全部")] + list(RECORD_TYPES.items())
-        self.place_id.choices = [("", "全部地点")] + places
-        self.kind.choices = [("", "全部类型"), (CHECKIN, "签到")] + kinds
+        self.team.choices = [("", _("全部队伍"))] + list(TEAM_LABELS.items())
+        self.type.choices = [("", _("全部"))] + list(RECORD_TYPES.items())
+        self.place_id.choices = [("", _("全部地点"))] + places
+        self.kind.choices = [("", _("全部类型")), (CHECKIN, _("签到"))] + kinds
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data:
             if field.data < self.date_from.data:
-                raise ValidationError("结束日期不能早于开始日期")
+                raise ValidationError(_("结束日期不能早于开始日期"))
             if (field.data - self.date_from.data).days > MAX_DAYS:
-                raise ValidationError(f"日期范围不能超过{MAX_DAYS}天")
+                raise ValidationError(_("日期范围不能超过%(n)s天", n=MAX_DAYS))
 
     def record_filter(self) -> RecordFilter:
         """The filters as the record query takes them: local dates to UTC bounds, a place with

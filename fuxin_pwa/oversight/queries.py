@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import FIELD_ROLES, OVERSIGHT_ROLES, ROLE_LABELS, TEAM_LABELS, User
@@ -78,7 +79,7 @@ def people_by_team() -> list[tuple[str, list[dict]]]:
         key = person.role if person.role in OVERSIGHT_ROLES else (person.team or "")
         groups[key].append({"user": person, "places": covers.get(person.id, [])})
     order = list(OVERSIGHT_ROLES) + list(FIELD_ROLES)
-    labels = {**ROLE_LABELS, **TEAM_LABELS, "": "未分队伍"}
+    labels = {**ROLE_LABELS, **TEAM_LABELS, "": _("未分队伍")}
     keys = [k for k in order if k in groups] + sorted(k for k in groups if k not in order)
     return [(labels.get(k, k), groups[k]) for k in keys]
 

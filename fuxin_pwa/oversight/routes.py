@@ -24,7 +24,7 @@ def index():
 def records():
     """Every check-in and task log, newest first, filtered; htmx gets only the list."""
     form = RecordFilterForm(request.args)
-    form.set_choices(place_options(), [(k.code, k.label) for k in active_task_kinds()])
+    form.set_choices(place_options(), [(k.code, k.display_label) for k in active_task_kinds()])
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     per_page = current_app.config["PAGE_SIZE"]
     rows, total = record_page(form.record_filter(), page, per_page) if form.validate() else ([], 0)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -21,8 +22,8 @@ DUPLICATE = "duplicate"
 
 
 class PhotoError(Exception):
-    """A photo refused: the HTTP status and JSON code of the sync API, and a Chinese message
-    for people (the outbox import shows it)."""
+    """A photo refused: the HTTP status and JSON code of the sync API, and a message for
+    people in their language (the outbox import shows it)."""
 
     def __init__(self, status: int, code: str, message: str):
         super().__init__(message)
@@ -30,15 +31,15 @@ class PhotoError(Exception):
 
 
 def _not_found():
-    return PhotoError(404, "not_found", "记录不存在或尚未同步，照片未保存")
+    return PhotoError(404, "not_found", _("记录不存在或尚未同步，照片未保存"))
 
 
 def _too_large():
-    return PhotoError(413, "too_large", f"照片太大（最大 {max_bytes() // 1024 // 1024} MB）")
+    return PhotoError(413, "too_large", _("照片太大（最大 %(mb)s MB）", mb=max_bytes() // 1024 // 1024))
 
 
 def _not_an_image():
-    return PhotoError(415, "unsupported_media_type", "不是可识别的 JPEG、PNG 或 WebP 图片")
+    return PhotoError(415, "unsupported_media_type", _("不是可识别的 JPEG、PNG 或 WebP 图片"))
 
 
 @dataclass
@@ -103,7 +104,7 @@ def save_photo(user, record, photo_id, content_type: str | None, data: bytes) ->
     the same id with other bytes, or on another record, is refused (409)."""
     photo_uuid = parse_uuid(photo_id)
     if photo_uuid is None:
-        raise PhotoError(400, "bad_request", "照片编号必须是 UUID")
+        raise PhotoError(400, "bad_request", _("照片编号必须是 UUID"))
     if len(data) > max_bytes():
         raise _too_large()
     digest = hashlib.sha256(data).hexdigest()
@@ -141,7 +142,7 @@ def save_photo(user, record, photo_id, content_type: str | None, data: bytes) ->
     count = db.session.scalar(sa.select(sa.func.count(Photo.id)).where(Photo.record_uuid == record.uuid))
     if count > MAX_PER_RECORD:
         db.session.rollback()
-        raise PhotoError(409, "too_many_photos", f"每条记录最多 {MAX_PER_RECORD} 张照片")
+        raise PhotoError(409, "too_many_photos", _("每条记录最多 %(n)s 张照片", n=MAX_PER_RECORD))
     try:
         storage.write_atomic(relative, prepared.data)
         if prepared.thumbnail:
@@ -166,7 +167,7 @@ def _stored(photo_uuid: str) -> Photo | None:
 def _judge(existing: Photo, user, record, digest: str) -> PhotoResult:
     if existing.user_id == user.id and existing.record_uuid == record.uuid and existing.sha256 == digest:
         return PhotoResult(DUPLICATE, existing)
-    raise PhotoError(409, "conflict", "该照片编号已被另一张不同的照片使用")
+    raise PhotoError(409, "conflict", _("该照片编号已被另一张不同的照片使用"))
 
 
 def _lock(record) -> None:

@@ -3,6 +3,7 @@ off the lowest place. Assignments say who covers which place."""
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -15,11 +16,11 @@ GRID = "grid"
 ESTATE = "estate"
 
 PLACE_KINDS = {
-    SUBDISTRICT: "街道",
-    COMMUNITY: "社区",
-    VILLAGE: "村",
-    GRID: "网格",
-    ESTATE: "小区",
+    SUBDISTRICT: _l("街道"),
+    COMMUNITY: _l("社区"),
+    VILLAGE: _l("村"),
+    GRID: _l("网格"),
+    ESTATE: _l("小区"),
 }
 # Which kind may sit under which: keeps imported trees sane.
 ALLOWED_PARENTS = {

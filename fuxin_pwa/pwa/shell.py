@@ -10,6 +10,7 @@ import json
 import os
 
 from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 
 from ..assets import ContentHashes, static_hashes
 from ..web import static_url
@@ -30,11 +31,14 @@ SHELL_TEMPLATES = ("base.html", "pwa/offline.html", "pwa/_head.html", "pwa/_scri
                    "pwa/_badge.html", "pwa/_update_banner.html", "pwa/_persist_note.html")
 # Opened with no signal even when not visited yet: the worker fetches them once logged in
 # (the outbox page too, where the outbox has one).
-OFFLINE_PAGES = (("field.home", "首页"), ("field.checkin", "签到"), ("field.task_log", "记一笔"),
-                 ("field.record", "我的记录"), ("pwa.outbox", "待同步"))
+OFFLINE_PAGES = (("field.home", _l("首页")), ("field.checkin", _l("签到")), ("field.task_log", _l("记一笔")),
+                 ("field.record", _l("我的记录")), ("pwa.outbox", _l("待同步")))
 API_PREFIX = "/api/"  # the JSON API (sync, photos): never cached, never answered offline
 WORKER_SOURCE = os.path.join(os.path.dirname(__file__), "sw.js")
 WORKER_CONFIG_MARK = "__SHELL_CONFIG__"
+# The outbox store and sync client, in this order: the worker imports them for Background
+# Sync (both are written without the DOM), at this release's versioned URLs.
+WORKER_IMPORTS = ("js/outbox-store.js", "js/outbox-sync.js")
 
 
 def manifest() -> dict:
@@ -96,6 +100,7 @@ def worker_script() -> str:
         "sessionUrls": [url_for("auth.login"), url_for("auth.logout")],
         "staticPrefix": url_for("static", filename=""),
         "apiPrefix": API_PREFIX,
+        "imports": [static_url(name) for name in WORKER_IMPORTS],
     }
     with open(WORKER_SOURCE, encoding="utf-8") as handle:
         source = handle.read()

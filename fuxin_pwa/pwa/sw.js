@@ -12,7 +12,9 @@
  * person's pages) are plain to see.
  *
  * Only the caches named fuxin-shell-* and fuxin-pages-* are ours. IndexedDB (the outbox,
- * "fuxin-outbox") and every other cache are never touched, on update or otherwise.
+ * "fuxin-outbox") and every other cache are never touched, on update or otherwise; the one
+ * thing the worker does with the outbox is send it on a Background Sync event, through the
+ * same store and sync client the pages use.
  */
 "use strict";
 
@@ -23,6 +25,11 @@ const OUR_CACHES = /^fuxin-(shell|pages)-/;
 // A phone with one bar of signal can hang on a request for a minute: after this long a
 // page that is in the cache is shown from it (the network answer still refreshes it).
 const NETWORK_TIMEOUT_MS = 5000;
+
+// The outbox store and the sync client (static/js/outbox-store.js, outbox-sync.js), at this
+// release's versioned URLs: neither touches the DOM, so the worker runs the very code the
+// pages run. importScripts only works while the worker script first runs, hence up here.
+importScripts(...SHELL.imports);
 
 self.addEventListener("install", (event) => {
   // No skipWaiting() here: a new release waits until the person taps "有新版本，点此更新",
@@ -171,4 +178,22 @@ async function warmPages(user) {
 async function forgetPages() {
   tried.clear();
   await caches.delete(PAGES_CACHE);
+}
+
+// Background Sync: a page that saved a record registers the tag (outbox-forms.js calls
+// FuxinOutbox.sync.registerBackground), and the browser fires it once it has a network,
+// even after every page of the app was closed. The sync lock (navigator.locks) keeps this
+// run and a page's from sending the same batch; the server's idempotency covers the rest.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== self.FuxinOutbox.sync.TAG) return;
+  event.waitUntil(backgroundSync());
+});
+
+// Chrome fires a sync event again later (its own backoff, a few times) only when the
+// promise rejects: reject when the records stayed for want of a network or a working
+// server, not when they wait for the person (a login, a record to fix), which no retry helps.
+async function backgroundSync() {
+  const outcome = await self.FuxinOutbox.sync.run("background");
+  if (outcome === "failed" || outcome === "offline") throw new Error("outbox not sent: " + outcome);
+  return outcome;
 }

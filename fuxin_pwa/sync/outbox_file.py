@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..auth.models import User
 from ..extensions import db
@@ -32,18 +34,19 @@ log = logging.getLogger(__name__)
 FORMAT = "fuxin-outbox/1"
 STORED = (CREATED, DUPLICATE, "conflict")  # the record is on the server: its photos may follow
 
-TYPE_LABELS = {"checkin": "签到", "task_log": "工作记录"}
+TYPE_LABELS = {"checkin": _l("签到"), "task_log": _l("工作记录")}
 # The keys of a record's errors, as the person knows them from the form.
 FIELD_LABELS = {
-    "id": "记录编号", "type": "记录类型", "occurred_at": "时间", "data": "内容", "record": "记录",
-    "server": "服务器", "place_id": "地点", "lat": "纬度", "lon": "经度", "accuracy_m": "定位精度",
-    "note": "备注", "kind": "工作类型", "household_id": "户", "case_id": "一户一策",
-    "summary": "工作内容", "outcome": "结果", "next_step_on": "下一步日期", "duration_min": "用时",
+    "id": _l("记录编号"), "type": _l("记录类型"), "occurred_at": _l("时间"), "data": _l("内容"),
+    "record": _l("记录"), "server": _l("服务器"), "place_id": _l("地点"), "lat": _l("纬度"),
+    "lon": _l("经度"), "accuracy_m": _l("定位精度"), "note": _l("备注"), "kind": _l("工作类型"),
+    "household_id": _l("户"), "case_id": _l("一户一策"), "summary": _l("工作内容"), "outcome": _l("结果"),
+    "next_step_on": _l("下一步日期"), "duration_min": _l("用时"),
 }
 
 
 class OutboxFileError(Exception):
-    """The file as a whole cannot be imported; nothing was applied. Message in Chinese."""
+    """The file as a whole cannot be imported; nothing was applied. Message for the admin."""
 
 
 @dataclass
@@ -64,10 +67,10 @@ class RecordOutcome:
 
     @property
     def type_label(self) -> str:
-        return TYPE_LABELS.get(self.type, self.type or "未知")
+        return TYPE_LABELS.get(self.type, self.type or _("未知"))
 
     def error_lines(self) -> list[str]:
-        return [f"{FIELD_LABELS.get(key, key)}：{message}"
+        return [_("%(field)s：%(message)s", field=FIELD_LABELS.get(key, key), message=message)
                 for key, messages in self.errors.items() for message in messages]
 
 
@@ -95,25 +98,27 @@ def read_outbox(raw: bytes) -> dict:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise OutboxFileError("文件不是 UTF-8 编码的文本，无法读取。请上传设备导出的 .json 文件。") from None
+        raise OutboxFileError(_("文件不是 UTF-8 编码的文本，无法读取。请上传设备导出的 .json 文件。")) from None
     try:
         body = json.loads(text)
     except json.JSONDecodeError as error:
-        raise OutboxFileError(f"文件不是有效的 JSON（第 {error.lineno} 行第 {error.colno} 列附近有错误），"
-                              "可能在传输中被截断或改动。") from None
+        raise OutboxFileError(_("文件不是有效的 JSON（第 %(line)s 行第 %(col)s 列附近有错误），"
+                                "可能在传输中被截断或改动。", line=error.lineno, col=error.colno)) from None
     fmt = body.get("format") if isinstance(body, dict) else None
     if isinstance(fmt, str) and fmt.startswith("fuxin-outbox/") and fmt != FORMAT:
-        raise OutboxFileError(f"不支持的文件版本 {fmt}（本系统读取 {FORMAT}），请升级系统后再导入。")
+        raise OutboxFileError(_("不支持的文件版本 %(version)s（本系统读取 %(format)s），请升级系统后再导入。",
+                                version=fmt, format=FORMAT))
     if fmt != FORMAT:
-        raise OutboxFileError(f"这不是福新外勤导出的未同步记录文件（应含 \"format\": \"{FORMAT}\"）。")
+        raise OutboxFileError(_("这不是福新外勤导出的未同步记录文件（应含 \"format\": \"%(format)s\"）。",
+                                format=FORMAT))
     user = body.get("user")
     username = user.get("username") if isinstance(user, dict) else None
     if not isinstance(username, str) or not username.strip():
-        raise OutboxFileError("文件中缺少记录人的用户名（user.username），无法确定这些记录属于谁。")
+        raise OutboxFileError(_("文件中缺少记录人的用户名（user.username），无法确定这些记录属于谁。"))
     if not isinstance(body.get("records"), list):
-        raise OutboxFileError("文件中缺少记录列表（records）。")
+        raise OutboxFileError(_("文件中缺少记录列表（records）。"))
     if parse_time(body.get("exported_at")) is None:
-        raise OutboxFileError("文件中的导出时间（exported_at）缺失或格式无效。")
+        raise OutboxFileError(_("文件中的导出时间（exported_at）缺失或格式无效。"))
     return body
 
 
@@ -140,8 +145,8 @@ def import_outbox(raw: bytes) -> OutboxReport:
     username = body["user"]["username"].strip()
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None:
-        raise OutboxFileError(f"系统中没有用户名为「{username}」的人员，未导入任何记录。"
-                              "请确认文件来自本系统，或先在「人员与包片」中添加此人。")
+        raise OutboxFileError(_("系统中没有用户名为「%(username)s」的人员，未导入任何记录。"
+                                "请确认文件来自本系统，或先在「人员与包片」中添加此人。", username=username))
     exported_at = parse_time(body["exported_at"])
     skew = import_skew(exported_at)
     device_id = str(body["device_id"])[:64] if body.get("device_id") else None
@@ -165,23 +170,23 @@ def _outcome(user, record, result: dict) -> RecordOutcome:
             outcome.photos.append(_import_photo(user, result["id"], photo))
         else:
             photo_id = photo.get("id") if isinstance(photo, dict) else None
-            outcome.photos.append(PhotoOutcome(str(photo_id or "?"), REJECTED, "记录未导入，照片也未导入"))
+            outcome.photos.append(PhotoOutcome(str(photo_id or "?"), REJECTED, _("记录未导入，照片也未导入")))
     return outcome
 
 
 def _import_photo(user, record_id: str, photo) -> PhotoOutcome:
     if not isinstance(photo, dict):
-        return PhotoOutcome("?", REJECTED, "照片格式无效")
+        return PhotoOutcome("?", REJECTED, _("照片格式无效"))
     photo_id = str(photo.get("id") or "?")
     data = photo.get("data")
     if not isinstance(data, str):
-        return PhotoOutcome(photo_id, REJECTED, "缺少照片数据")
+        return PhotoOutcome(photo_id, REJECTED, _("缺少照片数据"))
     if data.startswith("data:") and "," in data:  # a data: URL is base64 with a header
         data = data.split(",", 1)[1]
     try:
         content = base64.b64decode("".join(data.split()), validate=True)
     except (binascii.Error, ValueError):
-        return PhotoOutcome(photo_id, REJECTED, "照片数据不是有效的 base64")
+        return PhotoOutcome(photo_id, REJECTED, _("照片数据不是有效的 base64"))
     try:
         result = save_photo_for(user, record_id, photo_id, photo.get("type"), content)
     except PhotoError as error:
@@ -189,5 +194,5 @@ def _import_photo(user, record_id: str, photo) -> PhotoOutcome:
     except Exception:  # one photo the server failed on must not lose the rest of the file
         db.session.rollback()
         log.exception("outbox import: photo failed")
-        return PhotoOutcome(photo_id, REJECTED, "服务器处理此照片时出错，请稍后重新导入此文件")
+        return PhotoOutcome(photo_id, REJECTED, _("服务器处理此照片时出错，请稍后重新导入此文件"))
     return PhotoOutcome(result.photo.uuid, result.status)

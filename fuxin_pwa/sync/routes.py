@@ -38,7 +38,7 @@ def me():
     body = {
         "user": {"username": current_user.username, "name": current_user.name, "role": current_user.role},
         "types": list(RECORD_TYPES),
-        "task_kinds": [{"code": k.code, "label": k.label} for k in active_task_kinds()],
+        "task_kinds": [{"code": k.code, "label": k.display_label} for k in active_task_kinds()],
         "places": [{"id": p.id, "name": p.name, "kind": p.kind, "parent_id": p.parent_id}
                    for p in selectable_places(current_user)],
     }

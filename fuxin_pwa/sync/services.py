@@ -5,6 +5,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import db
@@ -58,21 +59,21 @@ def _rejected(record_id, errors: dict) -> dict:
 
 def apply_record(user, record, skew: timedelta, device_id: str | None, source: str = SOURCE_SYNC) -> dict:
     if not isinstance(record, dict):
-        return _rejected(None, {"record": ["记录格式无效"]})
+        return _rejected(None, {"record": [_("记录格式无效")]})
     raw_id = record.get("id")
     try:
         record_id = str(uuid.UUID(str(raw_id)))
     except (TypeError, ValueError):
-        return _rejected(raw_id, {"id": ["记录编号必须是 UUID"]})
+        return _rejected(raw_id, {"id": [_("记录编号必须是 UUID")]})
     kind = RECORD_TYPES.get(record.get("type"))
     if kind is None:
-        return _rejected(record_id, {"type": ["未知的记录类型"]})
+        return _rejected(record_id, {"type": [_("未知的记录类型")]})
     device_time = parse_time(record.get("occurred_at"))
     if device_time is None:
-        return _rejected(record_id, {"occurred_at": ["时间格式无效，应为 ISO 8601"]})
+        return _rejected(record_id, {"occurred_at": [_("时间格式无效，应为 ISO 8601")]})
     data = record.get("data")
     if not isinstance(data, dict):
-        return _rejected(record_id, {"data": ["缺少记录内容"]})
+        return _rejected(record_id, {"data": [_("缺少记录内容")]})
 
     device_utc = to_utc_naive(device_time)
     corrected = abs(skew) > current_app.config["CLOCK_SKEW_TOLERANCE"]
@@ -88,7 +89,8 @@ def apply_record(user, record, skew: timedelta, device_id: str | None, source: s
         stored = judge_stored(kind.model, user, meta)
         if stored is not None:
             return _result(record_id, stored)
-        return _rejected(record_id, {k: list(v) for k, v in form.errors.items()})
+        # Plain strings: the forms' messages may be lazy, and these go out as JSON.
+        return _rejected(record_id, {k: [str(m) for m in v] for k, v in form.errors.items()})
     return _result(record_id, kind.save(user, form, meta))
 
 
@@ -119,5 +121,5 @@ def apply_records(user, records: list, skew: timedelta, device_id: str | None,
             db.session.rollback()
             log.exception("sync: record failed")
             rid = record.get("id") if isinstance(record, dict) else None
-            results.append(_rejected(rid, {"server": ["服务器处理此记录时出错，请稍后重试"]}))
+            results.append(_rejected(rid, {"server": [_("服务器处理此记录时出错，请稍后重试")]}))
     return results

@@ -448,8 +448,8 @@ def test_without_javascript_the_check_in_form_posts_as_before(browser, live_serv
 
 
 def test_the_sync_engine_runs_in_a_worker_as_background_sync_would_run_it(app, page, live_server, login, world):
-    # The service worker (another module) can importScripts the store and the engine and
-    # call run() from its `sync` event; a dedicated worker proves the engine needs no DOM.
+    # The service worker importScripts the store and the engine and calls run() from its
+    # `sync` event (test_background_sync.py); a dedicated worker proves they need no DOM.
     login("liaison")
     page.goto(f"{live_server.url}/outbox")
     page.evaluate("""(place) => FuxinOutbox.store.saveRecord({id: FuxinOutbox.store.uuid(), type: 'checkin',

@@ -219,3 +219,29 @@ def test_after_logout_the_phone_shows_no_one_s_pages_offline(page, live_server, 
     page.context.set_offline(True)
     page.goto(f"{live_server.url}/checkin")
     assert world.cadre.name in page.inner_text("header")
+
+
+def test_the_offline_page_badge_counts_the_last_synced_persons_outbox(page, live_server, login, world):
+    from tests.browser.test_outbox import save_checkin, wait_badge
+
+    # Nobody has synced on this phone yet: the page names no one, so there is no badge.
+    page.goto(f"{live_server.url}/offline")
+    page.wait_for_timeout(300)
+    assert page.locator("[data-outbox-badge]").is_hidden()
+
+    login("liaison")
+    wait_for_worker(page)
+    page.goto(f"{live_server.url}/checkin")
+    poll(page, "FuxinOutbox.store.getMeta('me').then(m => !!m)")  # /api/v1/me, kept in IndexedDB
+    page.context.set_offline(True)
+    save_checkin(page, "无网络时保存")
+    page.evaluate("""(place) => FuxinOutbox.store.saveRecord({id: FuxinOutbox.store.uuid(), type: 'checkin',
+        occurred_at: FuxinOutbox.store.isoLocal(new Date()), data: {place_id: place}, owner: 'liaison_b',
+        photos: [], state: 'queued', created_at: Date.now(), attempts: 0})""", world.village_b.id)
+
+    # Never opened: the offline page, cached without cookies, counts liaison's record only.
+    response = page.goto(f"{live_server.url}/cases/households")
+    assert response.from_service_worker and "当前无网络" in page.inner_text("main")
+    assert page.get_attribute("[data-outbox-badge]", "data-outbox-user") == ""
+    wait_badge(page, "待同步 1 条")
+    assert page.locator("main [data-outbox-badge]").is_visible()

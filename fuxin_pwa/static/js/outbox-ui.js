@@ -24,13 +24,28 @@
     return "/login?next=" + encodeURIComponent(location.pathname + location.search);
   }
 
+  // Whose records the badge counts: the page's person, or, on a page served to no one (the
+  // offline page, cached without cookies), the person this device last synced for (the
+  // cached /api/v1/me). "" when there is neither: the badge stays hidden, never counting
+  // every account's records as one person's.
+  function badgeOwner(el) {
+    if (el.dataset.outboxUser) return Promise.resolve(el.dataset.outboxUser);
+    return store.getMeta("me").then(function (me) {
+      return (me && me.body && me.body.user && me.body.user.username) || "";
+    });
+  }
+
   var rendering = false;
   function renderBadge() {
     var el = badge();
     if (!el || rendering) return;
     rendering = true;
-    Promise.all([store.counts(el.dataset.outboxUser), store.getMeta("status")]).then(function (got) {
+    badgeOwner(el).then(function (owner) {
+      if (!owner) return null;
+      return Promise.all([store.counts(owner), store.getMeta("status")]);
+    }).then(function (got) {
       rendering = false;
+      if (!got) { el.hidden = true; return; }
       var c = got[0], status = got[1] || {}, parts = [], tone = "ok";
       var href = el.dataset.outboxHref;
       // A 401 heard since this page was served: the session has ended under it.
