@@ -3,6 +3,11 @@
 // denied or no fix still saves, recorded as 无定位.
 (function () {
   "use strict";
+  // FuxinT (outbox-store.js) loads after this file; it is there by the time a form is located.
+  function t(zh, params) {
+    return window.FuxinT ? window.FuxinT(zh, params)
+      : zh.replace(/\{(\w+)\}/g, function (all, k) { return params && k in params ? params[k] : all; });
+  }
   function geolocate(root) {
     var form = (root || document).querySelector("form[data-geolocate]");
     if (!form || form.dataset.geoStarted) return;
@@ -13,15 +18,15 @@
     var acc = form.querySelector("[data-geo=accuracy]");
     var low = Number(status && status.dataset.lowAccuracy) || 200;
     if (lat && lat.value) return; // a form returned with errors keeps its position
-    if (!("geolocation" in navigator)) { if (status) status.textContent = "此设备不支持定位，将记为\"无定位\""; return; }
+    if (!("geolocation" in navigator)) { if (status) status.textContent = t('此设备不支持定位，将记为"无定位"'); return; }
     navigator.geolocation.getCurrentPosition(function (pos) {
       lat.value = pos.coords.latitude.toFixed(6);
       lon.value = pos.coords.longitude.toFixed(6);
       acc.value = Math.round(pos.coords.accuracy);
-      if (status) status.textContent = "已定位 ±" + Math.round(pos.coords.accuracy) + " 米" +
-        (pos.coords.accuracy > low ? "（定位精度低）" : "");
+      if (status) status.textContent = t(pos.coords.accuracy > low ? "已定位 ±{m} 米（定位精度低）" : "已定位 ±{m} 米",
+        { m: Math.round(pos.coords.accuracy) });
     }, function () {
-      if (status) status.textContent = "未能定位，将记为\"无定位\"，仍可保存";
+      if (status) status.textContent = t('未能定位，将记为"无定位"，仍可保存');
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   }
   // htmx does not swap 4xx/5xx answers by default. A form returned with its field errors

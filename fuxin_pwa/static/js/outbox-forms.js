@@ -84,25 +84,25 @@
       input.value = "";  // the same photo may be chosen again after removing it
       var kept = (s.editing ? s.editing.photos.length : 0) + s.photos.length;
       var room = O.photos.MAX_PHOTOS - kept;
-      note.textContent = files.length > room ? "每条记录最多 " + O.photos.MAX_PHOTOS + " 张照片" : "";
+      note.textContent = files.length > room ? FuxinT("每条记录最多 {n} 张照片", { n: O.photos.MAX_PHOTOS }) : "";
       files.slice(0, Math.max(room, 0)).forEach(function (file) {
         var item = { li: document.createElement("li") };
-        item.li.textContent = "处理中…";
+        item.li.textContent = FuxinT("处理中…");
         // Scaled as soon as it is chosen, so saving stays instant.
         item.promise = O.photos.scale(file).then(function (scaled) {
           item.scaled = scaled;
           item.url = URL.createObjectURL(scaled.blob);
           item.li.textContent = "";
           var img = document.createElement("img");
-          img.src = item.url; img.alt = "照片";
+          img.src = item.url; img.alt = FuxinT("照片");
           item.li.appendChild(img);
           return scaled;
         }, function (err) {
-          item.li.textContent = (err && err.message) || "无法读取该照片";
+          item.li.textContent = (err && err.message) || FuxinT("无法读取该照片");
           return null;
         });
         var remove = document.createElement("button");
-        remove.type = "button"; remove.className = "link-button"; remove.textContent = "移除";
+        remove.type = "button"; remove.className = "link-button"; remove.textContent = FuxinT("移除");
         remove.addEventListener("click", function () {
           s.photos = s.photos.filter(function (x) { return x !== item; });
           if (item.url) URL.revokeObjectURL(item.url);
@@ -176,7 +176,7 @@
       return store.saveRecord(record, photos, editing && editing.id);
     }).then(function (record) {
       s.saving = false;
-      status(form, navigator.onLine === false ? "已保存 · 联网后自动同步" : "已保存");
+      status(form, FuxinT(navigator.onLine === false ? "已保存 · 联网后自动同步" : "已保存"));
       s.savedId = record.id;
       s.lastRecord = record;
       s.savedAt = Date.now();
@@ -187,7 +187,7 @@
     }, function (err) {
       s.saving = false;
       if (O.available === false) { HTMLFormElement.prototype.submit.call(form); return; }  // no IndexedDB: post
-      status(form, "保存失败：" + ((err && err.message) || err) + "，请重试", null, "error");
+      status(form, FuxinT("保存失败：{error}，请重试", { error: (err && err.message) || err }), null, "error");
     });
   }
 
@@ -219,7 +219,7 @@
     clearErrors(form);
     var banner = document.createElement("p");
     banner.className = "flash flash-error"; banner.setAttribute("role", "alert");
-    banner.dataset.outboxError = ""; banner.textContent = "请修改标红的内容后再保存。";
+    banner.dataset.outboxError = ""; banner.textContent = FuxinT("请修改标红的内容后再保存。");
     form.insertBefore(banner, form.firstChild);
     Object.keys(errors || {}).forEach(function (name) {
       var el = form.elements[name] && form.elements[name].type !== "hidden" ? form.elements[name] : null;
@@ -227,7 +227,7 @@
       [].concat(errors[name]).forEach(function (msg) {
         var p = document.createElement("p");
         p.className = "error"; p.dataset.outboxError = "";
-        p.textContent = wrap ? msg : (O.labels[name] || name) + "：" + msg;
+        p.textContent = wrap ? msg : (O.labels[name] ? FuxinT(O.labels[name]) : name) + FuxinT("：") + msg;
         if (wrap) { wrap.classList.add("has-error"); wrap.appendChild(p); } else banner.after(p);
       });
     });
@@ -243,7 +243,7 @@
     st(form).editing = { id: record.id, photos: record.photos || [], occurred_at: record.occurred_at,
       created_at: record.created_at, idTaken: !!(record.errors && record.errors.id) };
     var note = form.querySelector("[data-outbox-photo-note]");
-    if (note && (record.photos || []).length) note.textContent = "已附照片 " + record.photos.length + " 张，会随记录一起保存";
+    if (note && (record.photos || []).length) note.textContent = FuxinT("已附照片 {n} 张，会随记录一起保存", { n: record.photos.length });
     showErrors(form, record.errors);
   }
 
@@ -274,7 +274,7 @@
       var theirs = fromServer.querySelector("form[data-outbox]");
       if (theirs) theirs.replaceWith(form); else fromServer.appendChild(form);
       var note = document.createElement("p");
-      note.className = "flash flash-success"; note.setAttribute("role", "status"); note.textContent = flash || "已同步";
+      note.className = "flash flash-success"; note.setAttribute("role", "status"); note.textContent = flash || FuxinT("已同步");
       var heading = fromServer.querySelector("h2");
       if (heading) heading.after(note); else fromServer.prepend(note);
       visits.replaceChildren.apply(visits, Array.prototype.slice.call(fromServer.childNodes));
@@ -291,17 +291,17 @@
       if (res.status === "rejected") {
         store.getRecord(s.savedId).then(function (record) {
           if (!record || record.state !== "needs_attention") {
-            status(form, "已保存 · 服务器暂时出错，稍后自动重试");
+            status(form, FuxinT("已保存 · 服务器暂时出错，稍后自动重试"));
             return;
           }
           s.savedId = null;
-          if (!s.dirty) { restore(form, record); status(form, "服务器退回了这条记录，请修改后重新保存", null, "error"); }
-          else status(form, "", '上一条记录被服务器退回，请到<a href="/outbox">待同步</a>处理', "error");
+          if (!s.dirty) { restore(form, record); status(form, FuxinT("服务器退回了这条记录，请修改后重新保存"), null, "error"); }
+          else status(form, "", FuxinT('上一条记录被服务器退回，请到<a href="/outbox">待同步</a>处理'), "error");
         });
         return;
       }
-      if ((detail.photos_pending || []).indexOf(res.id) >= 0) { status(form, "已同步 · 照片上传中…"); return; }
-      status(form, res.status === "conflict" ? "已同步（与他人的更改冲突，已保留）" : "已同步");
+      if ((detail.photos_pending || []).indexOf(res.id) >= 0) { status(form, FuxinT("已同步 · 照片上传中…")); return; }
+      status(form, FuxinT(res.status === "conflict" ? "已同步（与他人的更改冲突，已保留）" : "已同步"));
       // Saved online and confirmed at once: go on as the online form did. A record saved
       // offline and confirmed later does not move the page under the person.
       var soon = s.savedOnline && Date.now() - s.savedAt < CONTINUE_WITHIN_MS;

@@ -45,34 +45,34 @@
   function describe(r) {
     var d = r.data || {}, bits = [];
     if (d.kind) bits.push(ref.kinds[d.kind] || d.kind);
-    if (d.place_id != null) bits.push(ref.places[d.place_id] || "地点 " + d.place_id);
+    if (d.place_id != null) bits.push(ref.places[d.place_id] || FuxinT("地点 {id}", { id: d.place_id }));
     var text = d.summary || d.note || "";
-    return { head: (O.types[r.type] ? O.types[r.type].label : r.type) + (bits.length ? " · " + bits.join(" · ") : ""),
+    return { head: (O.types[r.type] ? FuxinT(O.types[r.type].label) : r.type) + (bits.length ? " · " + bits.join(" · ") : ""),
       text: text.length > 80 ? text.slice(0, 80) + "…" : text };
   }
 
   function errorList(errors) {
     return h("ul", { className: "outbox-errors" }, Object.keys(errors || {}).map(function (k) {
-      return h("li", { className: "error", text: (O.labels[k] || k) + "：" + [].concat(errors[k]).join("；") });
+      return h("li", { className: "error", text: (O.labels[k] ? FuxinT(O.labels[k]) : k) + FuxinT("：") + [].concat(errors[k]).join(FuxinT("；")) });
     }));
   }
 
   function item(r, user) {
-    var d = describe(r), state = STATES[r.state] || r.state;
-    if (r.state === "failed" && r.last_error) state += "：" + r.last_error;
+    var d = describe(r), state = STATES[r.state] ? FuxinT(STATES[r.state]) : r.state;
+    if (r.state === "failed" && r.last_error) state += FuxinT("：") + r.last_error;
     var li = h("li", { className: "outbox-item outbox-" + r.state, "data-record-id": r.id }, [
       h("div", { className: "outbox-item-head" }, [h("strong", { text: d.head }), h("span", { className: "tag", text: state })]),
-      h("time", { text: "记录于 " + when(r.occurred_at) }),
+      h("time", { text: FuxinT("记录于 {time}", { time: when(r.occurred_at) }) }),
       d.text ? h("p", { text: d.text }) : null,
-      (r.photos || []).length ? h("p", { className: "muted", text: "照片 " + r.photos.length + " 张" }) : null,
-      user && r.owner !== user ? h("p", { className: "muted", text: "账号 " + r.owner + " 的记录，需该账号登录后同步" }) : null
+      (r.photos || []).length ? h("p", { className: "muted", text: FuxinT("照片 {n} 张", { n: r.photos.length }) }) : null,
+      user && r.owner !== user ? h("p", { className: "muted", text: FuxinT("账号 {owner} 的记录，需该账号登录后同步", { owner: r.owner }) }) : null
     ]);
     if (r.state === "needs_attention") {
       li.appendChild(errorList(r.errors));
       var actions = h("div", { className: "outbox-item-actions" });
-      if (!r.server_status) actions.appendChild(h("button", { type: "button", className: "btn btn-small", text: "修改",
+      if (!r.server_status) actions.appendChild(h("button", { type: "button", className: "btn btn-small", text: FuxinT("修改"),
         onclick: function () { openEditor(li, r); } }));
-      actions.appendChild(h("button", { type: "button", className: "btn btn-small", text: "放弃",
+      actions.appendChild(h("button", { type: "button", className: "btn btn-small", text: FuxinT("放弃"),
         onclick: function () { discard(r); } }));
       li.appendChild(actions);
     }
@@ -83,8 +83,8 @@
     var d = describe(e);
     return h("li", { className: "outbox-item outbox-synced" + (e.status === "conflict" ? " outbox-conflict" : "") }, [
       h("div", { className: "outbox-item-head" }, [h("strong", { text: d.head }),
-        h("span", { className: "tag", text: SYNCED[e.status] || e.status })]),
-      h("time", { text: "服务器接收于 " + when(e.server_time) }),
+        h("span", { className: "tag", text: SYNCED[e.status] ? FuxinT(SYNCED[e.status]) : e.status })]),
+      h("time", { text: FuxinT("服务器接收于 {time}", { time: when(e.server_time) }) }),
       d.text ? h("p", { text: d.text }) : null,
       e.detail ? h("p", { className: "error", text: e.detail }) : null
     ]);
@@ -97,7 +97,7 @@
     if (name === "place_id" && ref.me) {
       el = h("select", {}, ref.me.places.map(function (p) { return h("option", { value: p.id, text: p.name }); }));
     } else if (name === "kind" && ref.me) {
-      el = h("select", {}, [h("option", { value: "", text: "请选择" })].concat(ref.me.task_kinds.map(function (k) {
+      el = h("select", {}, [h("option", { value: "", text: FuxinT("请选择") })].concat(ref.me.task_kinds.map(function (k) {
         return h("option", { value: k.code, text: k.label });
       })));
     } else if (LONG_TEXT[name]) {
@@ -109,7 +109,7 @@
     // A place no longer assigned (or a retired kind) stays visible as it was, to be changed.
     if (el.tagName === "SELECT" && value != null && value !== "" &&
         !Array.prototype.some.call(el.options, function (o) { return o.value === String(value); })) {
-      el.insertBefore(h("option", { value: value, text: "（原选项 " + value + "）" }), el.firstChild);
+      el.insertBefore(h("option", { value: value, text: FuxinT("（原选项 {value}）", { value: value }) }), el.firstChild);
     }
     el.name = name;
     el.value = value == null ? "" : value;
@@ -125,13 +125,13 @@
       var id = "edit-" + r.id + "-" + name, el = control(name, type.fields[name], r.data[name]);
       el.id = id;
       var wrap = h("div", { className: "field" + (r.errors && r.errors[name] ? " has-error" : "") },
-        [h("label", { htmlFor: id, text: O.labels[name] || name }), el]);
+        [h("label", { htmlFor: id, text: O.labels[name] ? FuxinT(O.labels[name]) : name }), el]);
       ((r.errors && r.errors[name]) || []).forEach(function (msg) { wrap.appendChild(h("p", { className: "error", text: msg })); });
       form.appendChild(wrap);
     });
     form.appendChild(h("div", { className: "outbox-item-actions" }, [
-      h("button", { type: "submit", className: "btn btn-primary btn-small", text: "保存并重新同步" }),
-      h("button", { type: "button", className: "btn btn-small", text: "取消", onclick: function () { form.remove(); render(); } })
+      h("button", { type: "submit", className: "btn btn-primary btn-small", text: FuxinT("保存并重新同步") }),
+      h("button", { type: "button", className: "btn btn-small", text: FuxinT("取消"), onclick: function () { form.remove(); render(); } })
     ]));
     form.addEventListener("submit", function (e) {
       e.preventDefault();
@@ -157,8 +157,8 @@
   }
 
   function discard(r) {
-    var msg = r.server_status ? "这条记录已同步，放弃的是未能上传的照片。确定放弃吗？"
-      : "确定放弃这条记录吗？放弃后无法恢复，服务器也不会收到它。";
+    var msg = FuxinT(r.server_status ? "这条记录已同步，放弃的是未能上传的照片。确定放弃吗？"
+      : "确定放弃这条记录吗？放弃后无法恢复，服务器也不会收到它。");
     if (!window.confirm(msg)) return;
     store.removeRecords([r.id]).then(render);
   }
@@ -205,17 +205,18 @@
   function statusLine(status, counts) {
     var el = root().querySelector("[data-outbox-page-status]");
     el.textContent = "";
-    if (O.sync.isRunning()) { el.textContent = "正在同步…"; return; }
+    if (O.sync.isRunning()) { el.textContent = FuxinT("正在同步…"); return; }
     if (!status) return;
     if (status.state === "auth") {
-      el.append("登录已过期，记录都还在本机。", h("a", { href: "/login?next=/outbox", text: "请重新登录" }));
+      el.append(FuxinT("登录已过期，记录都还在本机。"), h("a", { href: "/login?next=/outbox", text: FuxinT("请重新登录") }));
     } else if (status.state === "failed" && counts.pending) {
       var wait = status.next_at ? Math.max(0, Math.round((status.next_at - Date.now()) / 1000)) : 0;
-      el.textContent = "同步失败（" + (status.message || "") + "），" + (wait ? wait + " 秒后" : "稍后") + "自动重试";
+      el.textContent = FuxinT(wait ? "同步失败（{message}），{wait} 秒后自动重试" : "同步失败（{message}），稍后自动重试",
+        { message: status.message || "", wait: wait });
     } else if (status.state === "offline" || navigator.onLine === false) {
-      el.textContent = "当前离线，联网后自动同步";
+      el.textContent = FuxinT("当前离线，联网后自动同步");
     } else if (status.last_ok_at) {
-      el.textContent = "上次同步：" + new Date(status.last_ok_at).toLocaleString("zh-CN", { hour12: false });
+      el.textContent = FuxinT("上次同步：{time}", { time: new Date(status.last_ok_at).toLocaleString("zh-CN", { hour12: false }) });
     }
   }
 
@@ -233,18 +234,18 @@
       var attention = all.filter(function (r) { return r.state === "needs_attention"; });
       var queue = all.filter(function (r) { return r.state !== "needs_attention"; });
       var synced = got[2].filter(function (e) { return !user || e.owner === user; });
-      fill("[data-outbox-attention]", attention.map(function (r) { return item(r, user); }), "没有需要处理的记录。");
-      fill("[data-outbox-queue]", queue.map(function (r) { return item(r, user); }), "本机没有待发送的记录。");
-      fill("[data-outbox-synced]", synced.map(syncedItem), "还没有同步记录。");
+      fill("[data-outbox-attention]", attention.map(function (r) { return item(r, user); }), FuxinT("没有需要处理的记录。"));
+      fill("[data-outbox-queue]", queue.map(function (r) { return item(r, user); }), FuxinT("本机没有待发送的记录。"));
+      fill("[data-outbox-synced]", synced.map(syncedItem), FuxinT("还没有同步记录。"));
       var owners = {};
       all.forEach(function (r) { owners[r.owner] = (owners[r.owner] || 0) + 1; });
       var exports = page.querySelector("[data-outbox-exports]");
       var names = Object.keys(owners).sort(function (a, b) { return (b === user) - (a === user); });
       exports.replaceChildren.apply(exports, names.length ? names.map(function (owner) {
-        var label = owner === user || names.length === 1 ? "导出未同步记录" : "导出 " + owner + " 的未同步记录";
-        return h("button", { type: "button", className: "btn", text: label + "（" + owners[owner] + " 条）",
+        var label = owner === user || names.length === 1 ? FuxinT("导出未同步记录") : FuxinT("导出 {owner} 的未同步记录", { owner: owner });
+        return h("button", { type: "button", className: "btn", text: FuxinT("{label}（{n} 条）", { label: label, n: owners[owner] }),
           onclick: function () { exportFor(owner); } });
-      }) : [h("button", { type: "button", className: "btn", disabled: true, text: "导出未同步记录" })]);
+      }) : [h("button", { type: "button", className: "btn", disabled: true, text: FuxinT("导出未同步记录") })]);
       statusLine(got[3], { pending: queue.length });
     });
   }

@@ -25,7 +25,7 @@
     return new Promise(function (resolve, reject) {
       var url = URL.createObjectURL(file), img = new Image();
       img.onload = function () { URL.revokeObjectURL(url); resolve(img); };
-      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("无法读取该照片")); };
+      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error(FuxinT("无法读取该照片"))); };
       img.src = url;
     });
   }
@@ -33,7 +33,7 @@
   function toJpeg(canvas) {
     if (canvas.convertToBlob) return canvas.convertToBlob({ type: "image/jpeg", quality: QUALITY });
     return new Promise(function (resolve, reject) {
-      canvas.toBlob(function (blob) { blob ? resolve(blob) : reject(new Error("照片压缩失败")); }, "image/jpeg", QUALITY);
+      canvas.toBlob(function (blob) { blob ? resolve(blob) : reject(new Error(FuxinT("照片压缩失败"))); }, "image/jpeg", QUALITY);
     });
   }
 
@@ -41,7 +41,7 @@
   function scale(file) {
     return decode(file).then(function (image) {
       var w = image.width || image.naturalWidth, h = image.height || image.naturalHeight;
-      if (!w || !h) throw new Error("无法读取该照片");
+      if (!w || !h) throw new Error(FuxinT("无法读取该照片"));
       var k = Math.min(1, MAX_SIDE / Math.max(w, h));
       var cw = Math.max(1, Math.round(w * k)), ch = Math.max(1, Math.round(h * k));
       var canvas;

@@ -93,10 +93,10 @@
   }
 
   function explain(r) {
-    if (r.network) return "网络不通";
-    if (r.status === 429) return "服务器繁忙";
-    if (r.status >= 500) return "服务器暂时出错（" + r.status + "）";
-    return "服务器答复 " + r.status;
+    if (r.network) return FuxinT("网络不通");
+    if (r.status === 429) return FuxinT("服务器繁忙");
+    if (r.status >= 500) return FuxinT("服务器暂时出错（{status}）", { status: r.status });
+    return FuxinT("服务器答复 {status}", { status: r.status });
   }
 
   // --- Records ----------------------------------------------------------------------------
@@ -140,7 +140,7 @@
       if (!res) { keep.push(withState(r, "queued")); return; }
       if (res.status === "rejected") {
         if (onlyServerFault(res.errors)) {  // the server failed on it: not the person's to fix
-          ctx.retry = ctx.retry || "服务器处理部分记录时出错";
+          ctx.retry = ctx.retry || FuxinT("服务器处理部分记录时出错");
           keep.push(withState(r, "failed", { last_error: res.errors.server[0] }));
         } else {
           keep.push(withState(r, "needs_attention", { errors: res.errors || {}, last_error: null }));
@@ -187,9 +187,9 @@
           });
         }
         return store.putRecords([withState(batch[0], "needs_attention",
-          { errors: { record: ["记录过大，无法发送；请导出后交管理员导入"] } })], true).then(function () { return "ok"; });
+          { errors: { record: [FuxinT("记录过大，无法发送；请导出后交管理员导入")] } })], true).then(function () { return "ok"; });
       }
-      var reason = r.status === 403 ? "登录凭证已失效" : r.status === 400 ? "请求格式错误" : explain(r);
+      var reason = r.status === 403 ? FuxinT("登录凭证已失效") : r.status === 400 ? FuxinT("请求格式错误") : explain(r);
       var failed = batch.map(function (rec) { return withState(rec, "failed", { last_error: reason }); });
       return store.putRecords(failed, true).then(function () { return retryLater(reason, r.after); });
     });
@@ -219,12 +219,12 @@
           });
         }
         if (r.status === 413 || r.status === 415) {
-          var why = r.status === 413 ? "照片过大，服务器不接收" : "服务器不接受该照片格式";
+          var why = FuxinT(r.status === 413 ? "照片过大，服务器不接收" : "服务器不接受该照片格式");
           return store.putPhoto(Object.assign({}, photo, { state: "needs_attention", last_error: why }))
             .then(function () { return "attention:" + why; });
         }
         // 404: the server does not know the record yet; network, 5xx, 429: try again later.
-        var msg = r.status === 404 ? "服务器尚未收到该记录，稍后重试" : explain(r);
+        var msg = r.status === 404 ? FuxinT("服务器尚未收到该记录，稍后重试") : explain(r);
         return store.putPhoto(Object.assign({}, photo, { state: "failed", last_error: msg }))
           .then(function () { ctx.retry = ctx.retry || msg; ctx.retryAfter = r.after; return "retry"; });
       });
@@ -311,7 +311,7 @@
     }).catch(function (e) {
       // IndexedDB trouble or a bug: report it, keep every record, try again later.
       console.error("outbox sync", e);
-      return retryLater("同步出错：" + (e && e.message || e));
+      return retryLater(FuxinT("同步出错：{error}", { error: e && e.message || e }));
     });
   }
 

@@ -14,10 +14,10 @@
 
   function ago(ms) {
     var min = Math.floor((Date.now() - ms) / 60000);
-    if (min < 1) return "刚刚";
-    if (min < 60) return min + " 分钟前";
-    if (min < 24 * 60) return Math.floor(min / 60) + " 小时前";
-    return Math.floor(min / 1440) + " 天前";
+    if (min < 1) return FuxinT("刚刚");
+    if (min < 60) return FuxinT("{n} 分钟前", { n: min });
+    if (min < 24 * 60) return FuxinT("{n} 小时前", { n: Math.floor(min / 60) });
+    return FuxinT("{n} 天前", { n: Math.floor(min / 1440) });
   }
 
   function loginUrl() {
@@ -50,19 +50,19 @@
       var href = el.dataset.outboxHref;
       // A 401 heard since this page was served: the session has ended under it.
       if (status.state === "auth" && status.at >= pageStartedAt) {
-        parts.push("请重新登录"); tone = "auth"; href = loginUrl();
+        parts.push(FuxinT("请重新登录")); tone = "auth"; href = loginUrl();
       }
-      if (c.attention) { parts.push("需处理 " + c.attention + " 条"); if (tone === "ok") tone = "attention"; }
+      if (c.attention) { parts.push(FuxinT("需处理 {n} 条", { n: c.attention })); if (tone === "ok") tone = "attention"; }
       if (c.pending) {
         var failing = status.state === "failed" && navigator.onLine !== false;
-        parts.push(failing ? "同步失败，稍后重试" : "待同步 " + c.pending + " 条");
+        parts.push(failing ? FuxinT("同步失败，稍后重试") : FuxinT("待同步 {n} 条", { n: c.pending }));
         if (tone === "ok") tone = failing ? "failed" : "pending";
       }
-      if (!parts.length) parts.push(status.last_ok_at ? "已全部同步 · " + ago(status.last_ok_at) : "已全部同步");
+      if (!parts.length) parts.push(status.last_ok_at ? FuxinT("已全部同步 · {ago}", { ago: ago(status.last_ok_at) }) : FuxinT("已全部同步"));
       el.querySelector("[data-outbox-badge-text]").textContent = parts.join(" · ");
       el.setAttribute("href", href);
       el.className = "outbox-badge outbox-badge-" + tone;
-      el.title = c.pending ? "本机待同步 " + c.pending + " 条" : "";
+      el.title = c.pending ? FuxinT("本机待同步 {n} 条", { n: c.pending }) : "";
       el.hidden = false;
     }, function () { rendering = false; });
   }
