@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from fuxin_pwa import create_app
 from fuxin_pwa.extensions import db
-from fuxin_pwa.field.models import DEFAULT_TASK_KINDS, TaskKind
+from fuxin_pwa.field.services import ensure_task_kinds
 from tests.factories import World
 
 ON_POSTGRES = os.environ.get("FUXIN_TEST_DB") == "postgres"
@@ -47,8 +47,7 @@ def _test_config(tmp_path, pg_schema_url, **extra):
 def _fresh_schema():
     db.drop_all()
     db.create_all()
-    for i, (code, label, label_en) in enumerate(DEFAULT_TASK_KINDS):
-        db.session.add(TaskKind(code=code, label=label, label_en=label_en, sort=i))
+    ensure_task_kinds()
     db.session.commit()
 
 

@@ -384,7 +384,7 @@ def test_every_admin_post_form_carries_a_csrf_token(client, world):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
                       client.get("/login").get_data(as_text=True)).group(1)
     client.post("/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token})
-    pages = [f"/admin/places/new", f"/admin/places/{world.village_a.id}/edit",
+    pages = ["/admin/places/new", f"/admin/places/{world.village_a.id}/edit",
              f"/admin/places/{world.grid_a.id}/households/new", f"/admin/households/{world.household_a.id}/edit",
              "/admin/people/new", f"/admin/people/{world.cadre.id}", "/admin/task-kinds",
              "/admin/task-kinds/1/edit", "/admin/import/places"]

@@ -9,24 +9,9 @@ from sqlalchemy.orm import joinedload
 from ..auth.models import User
 from ..extensions import db
 from ..places.models import Place
-from ..places.services import assigned_places
+from ..places.services import assigned_places, descendant_map
 from ..timeutil import local_day_bounds_utc, utcnow, week_start
 from .models import CheckIn, TaskKind, TaskLog
-
-
-def descendant_map(root_ids: set[int]) -> dict[int, int]:
-    """Maps every place under (and including) the roots to its root; one query per level."""
-    owner = {pid: pid for pid in root_ids}
-    frontier = set(root_ids)
-    while frontier:
-        rows = db.session.execute(
-            sa.select(Place.id, Place.parent_id).where(Place.parent_id.in_(frontier))).all()
-        frontier = set()
-        for child, parent in rows:
-            if child not in owner:
-                owner[child] = owner[parent]
-                frontier.add(child)
-    return owner
 
 
 def my_places_this_week(user) -> list[dict]:

@@ -21,17 +21,24 @@ def assigned_places(user) -> list[Place]:
     return db.session.scalars(stmt.order_by(Place.kind, Place.name)).all()
 
 
+def descendant_map(root_ids: set[int]) -> dict[int, int]:
+    """Every place under (and including) the roots, mapped to its root; one query per level."""
+    owner = {pid: pid for pid in root_ids}
+    frontier = set(root_ids)
+    while frontier:
+        rows = db.session.execute(
+            sa.select(Place.id, Place.parent_id).where(Place.parent_id.in_(frontier))).all()
+        frontier = set()
+        for child, parent in rows:
+            if child not in owner:  # also guards against a cycle in bad data
+                owner[child] = owner[parent]
+                frontier.add(child)
+    return owner
+
+
 def with_descendants(place_ids: set[int]) -> set[int]:
     """Place ids plus every place below them; one query per tree level."""
-    found, frontier = set(place_ids), set(place_ids)
-    for _ in range(MAX_DEPTH):
-        if not frontier:
-            break
-        children = set(db.session.scalars(
-            sa.select(Place.id).where(Place.parent_id.in_(frontier))).all())
-        frontier = children - found
-        found |= frontier
-    return found
+    return set(descendant_map(place_ids))
 
 
 def scope_place_ids(user) -> set[int] | None:
