@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..places.services import place_in_scope
-from ..records import record_models
+from ..records import find_record_by_uuid
 from ..timeutil import utcnow
 from . import images, storage
 from .models import MAX_PER_RECORD, Photo
@@ -61,11 +61,7 @@ def parse_uuid(value) -> str | None:
 
 def record_by_uuid(record_uuid: str):
     """The check-in, task log (or later record type) with this id, whoever made it."""
-    for model in record_models():
-        record = db.session.scalar(sa.select(model).where(model.uuid == record_uuid))
-        if record is not None:
-            return record
-    return None
+    return find_record_by_uuid(record_uuid)
 
 
 def find_own_record(user, record_id):
