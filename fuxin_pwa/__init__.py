@@ -41,14 +41,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
+    from .coverage import bp as coverage_bp
+    from .dispatch import bp as dispatch_bp
     from .errors import bp as errors_bp
     from .field import bp as field_bp
     from .oversight import bp as oversight_bp
     from .photos import bp as photos_bp
     from .pwa import bp as pwa_bp
+    from .requests import bp as requests_bp
+    from .stats import bp as stats_bp
     from .sync import bp as sync_bp
 
-    for bp in (errors_bp, auth_bp, field_bp, cases_bp, admin_bp, oversight_bp, photos_bp, sync_bp, pwa_bp):
+    for bp in (errors_bp, auth_bp, field_bp, cases_bp, admin_bp, oversight_bp, photos_bp, sync_bp, pwa_bp,
+               coverage_bp, requests_bp, dispatch_bp, stats_bp):
         app.register_blueprint(bp)
 
     from .cli import register_cli

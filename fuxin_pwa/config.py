@@ -31,6 +31,8 @@ class Config:
     # Clock error beyond which a device's time is corrected and flagged.
     CLOCK_SKEW_TOLERANCE = timedelta(minutes=2)
     PAGE_SIZE = 30
+    # How often the incident board and the home banner of a dispatched person refresh.
+    DISPATCH_POLL_SECONDS = 15
     # Photos: at most 5 MiB each (the device scales them down first), kept under
     # PHOTO_DIR/<yyyy>/<mm>/ (None → instance/photos).
     PHOTO_DIR = os.environ.get("PHOTO_DIR")

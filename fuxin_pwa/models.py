@@ -4,3 +4,5 @@ from .cases.models import Case  # noqa: F401
 from .field.models import CheckIn, TaskKind, TaskLog  # noqa: F401
 from .photos.models import Photo  # noqa: F401
 from .places.models import Assignment, Household, Place  # noqa: F401
+from .dispatch.models import Deployment, Incident, IncidentAck, IncidentGroup, Post  # noqa: F401
+from .requests.models import RequestCategory, RequestEvent, ResidentRequest  # noqa: F401

@@ -93,6 +93,7 @@ class StoreResult:
     status: str
     record: object | None = None
     errors: dict | None = None
+    detail: str | None = None  # a conflict's explanation, for the person who made the change
 
 
 ID_TAKEN = _l("该记录编号已被另一条内容不同的记录使用")

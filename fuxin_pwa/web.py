@@ -5,7 +5,7 @@ One URL answers a whole page to a browser and only the changing part to htmx; th
 import math
 from urllib.parse import urlencode
 
-from flask import Flask, make_response, render_template, request, url_for
+from flask import Flask, current_app, make_response, render_template, request, url_for
 
 from .assets import init_assets, static_hashes
 from .timeutil import to_local
@@ -87,3 +87,17 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_id"] = mask_id_number
+
+
+def form_status(*forms) -> int:
+    """422 tells a plain browser a form came back with errors; htmx (boosted or not) does not
+    swap a 4xx answer by default, so it gets 200 and the same form with its errors."""
+    if not any(f is not None and f.errors for f in forms):
+        return 200
+    return 200 if request.headers.get("HX-Request") == "true" else 422
+
+
+def page_args() -> tuple[int, int]:
+    """The ?page= asked for (1 at least) and the page size."""
+    return max(request.args.get("page", 1, type=int) or 1, 1), current_app.config["PAGE_SIZE"]
+

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from fuxin_pwa import create_app
 from fuxin_pwa.extensions import db
 from fuxin_pwa.field.services import ensure_task_kinds
+from fuxin_pwa.requests.services import ensure_request_categories
 from tests.factories import World
 
 ON_POSTGRES = os.environ.get("FUXIN_TEST_DB") == "postgres"
@@ -48,6 +49,7 @@ def _fresh_schema():
     db.drop_all()
     db.create_all()
     ensure_task_kinds()
+    ensure_request_categories()
     db.session.commit()
 
 

@@ -4,7 +4,7 @@ Access: a person sees the households and cases under the places they cover (404 
 anyone who sees a case may log a visit on it; its owner, leaders and admins move its status."""
 import uuid
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
@@ -15,7 +15,7 @@ from ..photos.services import photos_for_records
 from ..places.services import get_household, place_path
 from ..records import REJECTED, web_meta
 from ..timeutil import local_today
-from ..web import Page, is_htmx, render
+from ..web import Page, form_status, is_htmx, page_args, render
 from . import bp
 from .forms import CaseFilterForm, CaseForm, CaseStatusForm
 from .services import (TransitionError, case_events, case_visits, change_status, default_visit_kind,
@@ -23,16 +23,6 @@ from .services import (TransitionError, case_events, case_visits, change_status,
                        owner_candidates, recent_household_logs, search_households, visit_count)
 
 
-def _page_args() -> tuple[int, int]:
-    return max(request.args.get("page", 1, type=int) or 1, 1), current_app.config["PAGE_SIZE"]
-
-
-def _form_status(form) -> int:
-    """422 tells a plain browser the form came back with errors; htmx (boosted or not) does
-    not swap a 4xx answer by default, so it gets 200 and the same form with its errors."""
-    if not form.errors:
-        return 200
-    return 200 if request.headers.get("HX-Request") == "true" else 422
 
 
 @bp.get("/")
@@ -41,7 +31,7 @@ def index():
     """Cases in my place scope, filtered; htmx gets only the list."""
     form = CaseFilterForm(request.args)
     form.validate()
-    page, per_page = _page_args()
+    page, per_page = page_args()
     rows, total = list_cases(current_user, page=page, per_page=per_page, **form.values())
     return render("cases/index.html", "cases/_case_list.html", form=form,
                   page=Page(rows, page, per_page, total))
@@ -52,7 +42,7 @@ def index():
 def households():
     """Find a household in my scope, to open its page (and a case on it)."""
     q = request.args.get("q", "")
-    page, per_page = _page_args()
+    page, per_page = page_args()
     items, total = search_households(current_user, q, page, per_page)
     return render("cases/households.html", "cases/_household_list.html", q=q,
                   page=Page(items, page, per_page, total))
@@ -86,7 +76,7 @@ def new():
         return redirect(url_for("cases.show", case_id=case.id))
     if form.owner_id.data is None:
         form.owner_id.data = current_user.id
-    return render("cases/new.html", form=form, household=household, status=_form_status(form))
+    return render("cases/new.html", form=form, household=household, status=form_status(form))
 
 
 @bp.get("/<int:case_id>")
@@ -112,7 +102,7 @@ def add_visit(case_id):
                 return redirect(url_for("cases.show", case_id=case.id, _anchor="visits"))
             return _case_page(case, saved=True)
         form.record_id.errors = list(result.errors["id"])
-    return _case_page(case, visit_form=form, status=_form_status(form))
+    return _case_page(case, visit_form=form, status=form_status(form))
 
 
 @bp.post("/<int:case_id>/status")
@@ -131,7 +121,7 @@ def move_status(case_id):
         else:
             flash(_("状态已改为「%(status)s」", status=case.status_label), "success")
             return redirect(url_for("cases.show", case_id=case.id))
-    response = _case_page(case, status_form=form, status=_form_status(form))
+    response = _case_page(case, status_form=form, status=form_status(form))
     # A boosted form would otherwise leave /status (a POST-only URL) in the address bar.
     response.headers["HX-Replace-Url"] = url_for("cases.show", case_id=case.id)
     return response

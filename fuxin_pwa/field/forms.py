@@ -45,8 +45,13 @@ class FieldRecordForm(FlaskForm):
         place = db.session.get(Place, field.data)
         if place is None or not place.active:
             raise ValidationError(_("地点不存在"))
-        if not place_in_scope(self.user, place.id):
+        if not place_in_scope(self.user, place.id) and not self.place_allowed_by_link(place):
             raise ValidationError(_("不在您的包片范围内"))
+
+    def place_allowed_by_link(self, place) -> bool:
+        """A record tied to work someone was sent to (a request, an incident) may be made
+        outside their own places; the subclass says which links count."""
+        return False
 
     def record_data(self) -> dict:
         """What the person recorded, as the sync protocol names it (for hashing and echoing)."""
@@ -76,6 +81,8 @@ class TaskLogForm(FieldRecordForm):
     kind = SelectField(_l("工作类型"), validate_choice=False)
     household_id = SelectField(_l("户（可选）"), coerce=int_or_none, validate_choice=False)
     case_id = SelectField(_l("一户一策（可选）"), coerce=int_or_none, validate_choice=False)
+    request_id = SelectField(_l("群众诉求（可选）"), coerce=int_or_none, validate_choice=False)
+    incident_id = SelectField(_l("突发事件（可选）"), coerce=int_or_none, validate_choice=False)
     summary = TextAreaField(_l("工作内容"), validators=[
         DataRequired(_l("请填写工作内容")),
         Length(max=SUMMARY_MAX, message=_l("工作内容不能超过%(n)s字", n=SUMMARY_MAX))])
@@ -99,8 +106,18 @@ class TaskLogForm(FieldRecordForm):
                 raise ValidationError(_("户不存在"))
             return
         household = db.session.get(Household, field.data)
-        if household is None or not place_in_scope(self.user, household.place_id):
+        if household is None:
             raise ValidationError(_("户不存在或不在您的范围内"))
+        if not place_in_scope(self.user, household.place_id) and not self._request_household(household):
+            raise ValidationError(_("户不存在或不在您的范围内"))
+
+    def _request_household(self, household) -> bool:
+        """The household of a request the person may work on, wherever it lies."""
+        from ..requests.access import may_see_request
+        from ..requests.models import ResidentRequest
+
+        request = db.session.get(ResidentRequest, self.request_id.data) if self.request_id.data else None
+        return bool(request and request.household_id == household.id and may_see_request(self.user, request))
 
     def validate_case_id(self, field):
         if field.data is None:
@@ -114,6 +131,47 @@ class TaskLogForm(FieldRecordForm):
             raise ValidationError(_("案例不存在或不在您的范围内"))
         if self.household_id.data is not None and case.household_id != self.household_id.data:
             raise ValidationError(_("案例与所选的户不一致"))
+
+    def _linked(self, field, model, message):
+        """The request or incident named by `field`, or None; a wrong id is an error."""
+        if field.data is None:
+            if field.raw_data and field.raw_data[0] not in ("", None):
+                raise ValidationError(message)
+            return None
+        found = db.session.get(model, field.data)
+        if found is None:
+            raise ValidationError(message)
+        return found
+
+    def validate_request_id(self, field):
+        from ..requests.access import may_see_request  # requests/ imports this module
+        from ..requests.models import ResidentRequest
+
+        request = self._linked(field, ResidentRequest, _("诉求不存在"))
+        if request is not None and not may_see_request(self.user, request):
+            raise ValidationError(_("诉求不存在或不在您的范围内"))
+        self.request_obj = request
+
+    def validate_incident_id(self, field):
+        from ..dispatch.access import deployment_of
+        from ..dispatch.models import Incident
+
+        incident = self._linked(field, Incident, _("突发事件不存在"))
+        if incident is not None and not (self.user.sees_all or deployment_of(self.user, incident.id)):
+            raise ValidationError(_("您未被派往该突发事件"))
+        self.incident_obj = incident
+
+    def place_allowed_by_link(self, place) -> bool:
+        """A visit on a request assigned to me is made at the request's place; a report from an
+        incident I was sent to may come from any place (a flooded road is nobody's 包片)."""
+        from ..dispatch.access import deployment_of
+        from ..requests.access import may_see_request
+        from ..requests.models import ResidentRequest
+
+        request = db.session.get(ResidentRequest, self.request_id.data) if self.request_id.data else None
+        if request is not None and request.place_id == place.id and may_see_request(self.user, request):
+            return True
+        return bool(self.incident_id.data and deployment_of(self.user, self.incident_id.data))
 
     def validate_next_step_on(self, field):
         if field.data and self.occurred_on and field.data < self.occurred_on:

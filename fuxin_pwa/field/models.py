@@ -71,6 +71,9 @@ class TaskLog(FieldRecordMixin, db.Model):
     place_id: Mapped[int] = mapped_column(sa.ForeignKey("places.id"), index=True)
     household_id: Mapped[int | None] = mapped_column(sa.ForeignKey("households.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    # A visit on a resident request (诉求办理) or a report from an incident post (防汛值守).
+    request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("resident_requests.id"), index=True)
+    incident_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incidents.id"), index=True)
     summary: Mapped[str] = mapped_column(sa.String(1000))
     outcome: Mapped[str | None] = mapped_column(sa.String(1000))
     next_step_on: Mapped[date | None] = mapped_column()
@@ -81,3 +84,5 @@ class TaskLog(FieldRecordMixin, db.Model):
     kind = relationship("TaskKind")
     household = relationship("Household")
     case = relationship("Case", back_populates="task_logs")
+    request = relationship("ResidentRequest")
+    incident = relationship("Incident")

@@ -26,6 +26,7 @@ def save_task_log(user, form: TaskLogForm, meta: RecordMeta) -> StoreResult:
             household_id = db.session.get(Case, form.case_id.data).household_id
         return TaskLog(user_id=user.id, kind_id=kind.id, place_id=form.place_id.data,
                        household_id=household_id, case_id=form.case_id.data,
+                       request_id=form.request_id.data, incident_id=form.incident_id.data,
                        summary=form.summary.data.strip(), outcome=(form.outcome.data or "").strip() or None,
                        next_step_on=form.next_step_on.data, duration_min=form.duration_min.data,
                        **meta.columns())
@@ -34,6 +35,9 @@ def save_task_log(user, form: TaskLogForm, meta: RecordMeta) -> StoreResult:
     if result.status == "created" and result.record.case_id:
         from ..cases.services import note_visit
         note_visit(result.record.case, user)
+    if result.status == "created" and result.record.request_id:
+        from ..requests.services import note_visit as note_request_visit
+        note_request_visit(result.record.request, user)
     return result
 
 

@@ -195,6 +195,12 @@ def viewable_photo(user, photo_id) -> Photo | None:
         return photo
     record = record_by_uuid(photo.record_uuid)
     place_id = getattr(record, "place_id", None)
-    if place_id is None or not place_in_scope(user, place_id):
-        return None
-    return photo
+    if place_id is not None and place_in_scope(user, place_id):
+        return photo
+    # A request (and a visit on it) is also seen by whoever it was assigned to, wherever
+    # they work: the photo of the leaking roof goes with the request.
+    from ..requests.access import may_see_request  # requests imports photos; look up lazily
+    from ..requests.models import ResidentRequest
+
+    request = record if isinstance(record, ResidentRequest) else getattr(record, "request", None)
+    return photo if request is not None and may_see_request(user, request) else None

@@ -98,6 +98,8 @@ def _result(record_id, stored) -> dict:
     result = {"id": record_id, "status": stored.status}
     if stored.errors:
         result["errors"] = stored.errors
+    if stored.detail:
+        result["detail"] = stored.detail
     return result
 
 
