@@ -1,0 +1,117 @@
+"""The dispatched person's side: my deployments (the banner at the top of the home), the
+acknowledgement buttons' no-JS door, and reports from the post.
+
+With JS, the banner's buttons and the report form save into the outbox (offline too) and
+reach the server through /api/v1/sync; these routes validate with the same forms and store
+through the same services."""
+import uuid
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+from ..field.forms import TaskLogForm
+from ..field.services import active_task_kinds, save_task_log
+from ..oversight.queries import place_options
+from ..places.services import selectable_places
+from ..records import REJECTED, web_meta
+from ..timeutil import local_today
+from ..web import render
+from . import bp, services
+from .access import incident_for_report
+from .forms import AckForm
+from .models import DEPLOYMENT_STATES
+from .queries import my_deployments
+
+REPORT_KIND = "flood_duty"  # 防汛值守: what a report from a post usually is
+
+
+def _new_record_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _mine_page(status=200):
+    return render("dispatch/mine.html", "dispatch/_mine.html", status=status,
+                  mine=my_deployments(current_user), new_record_id=_new_record_id)
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    """My deployments in open incidents with the next acknowledgement buttons; htmx (the
+    home's banner, polled) gets the fragment, empty when I am sent nowhere."""
+    return _mine_page()
+
+
+@bp.post("/<int:incident_id>/ack")
+@login_required
+def ack(incident_id):
+    """收到 / 出发 / 到岗 / 撤离 posted without JS: the same AckForm and service as sync."""
+    formdata = MultiDict(request.form)
+    formdata.setlist("incident_id", [str(incident_id)])  # the URL, not the body, names the incident
+    form = AckForm(formdata=formdata, user=current_user)
+    if form.validate_on_submit():
+        result = services.acknowledge(current_user, form, web_meta(form, "incident_ack"))
+        if result.status != REJECTED:
+            flash(_("已确认：%(state)s", state=DEPLOYMENT_STATES[form.state.data]), "success")
+            return redirect(url_for("dispatch.mine"))
+        form.record_id.errors = list(result.errors["id"])
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "error")
+    return _mine_page(status=422)
+
+
+# --- Reports from the post ---------------------------------------------------------------------
+
+def _report_places(incident, deployment, user) -> list[tuple[int, str]]:
+    """The post's place and the incident's first, then the person's own places; a report from
+    an incident may name any of them (TaskLogForm allows it for someone deployed there)."""
+    labels = dict(place_options())
+    first = [deployment.post.place_id if deployment is not None and deployment.post is not None else None,
+             incident.place_id]
+    ids = [pid for pid in first if pid is not None] + [p.id for p in selectable_places(user)]
+    return [(pid, labels[pid]) for pid in dict.fromkeys(ids) if pid in labels]
+
+
+def _report_form(incident, deployment, formdata=None):
+    """The field's task-log form tied to this incident (fixed, as a case page fixes its case)."""
+    if formdata is not None:
+        formdata = MultiDict(formdata)
+        formdata.setlist("incident_id", [str(incident.id)])
+    form = TaskLogForm(formdata=formdata, user=current_user, occurred_on=local_today())
+    kinds = active_task_kinds()
+    form.kind.choices = [("", _("请选择"))] + [(k.code, k.display_label) for k in kinds]
+    form.place_id.choices = _report_places(incident, deployment, current_user)
+    for name in ("household_id", "case_id", "request_id"):
+        form[name].choices = [("", _("不关联"))]
+    form.incident_id.choices = [(incident.id, incident.title)]
+    if formdata is None:
+        form.record_id.data = _new_record_id()
+        form.incident_id.data = incident.id
+        form.kind.data = REPORT_KIND if any(k.code == REPORT_KIND for k in kinds) else ""
+        form.place_id.data = form.place_id.choices[0][0] if form.place_id.choices else None
+    return form
+
+
+@bp.route("/<int:incident_id>/report", methods=["GET", "POST"])
+@login_required
+def report(incident_id):
+    """A report from the post: a task log (防汛值守 by default) linked to the incident, with photos."""
+    incident, deployment = incident_for_report(incident_id, current_user)
+    form = _report_form(incident, deployment, request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        result = save_task_log(current_user, form, web_meta(form, "task_log"))
+        if result.status != REJECTED:
+            flash(_("已保存现场报告"), "success")
+            return redirect(_after_report(incident))
+        form.record_id.errors = list(result.errors["id"])
+    return render("dispatch/report.html", form=form, incident=incident, deployment=deployment,
+                  next_url=_after_report(incident), status=422 if form.errors else 200)
+
+
+def _after_report(incident) -> str:
+    if current_user.sees_all:
+        return url_for("dispatch.board", incident_id=incident.id)
+    return url_for("field.home")
