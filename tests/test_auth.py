@@ -11,10 +11,10 @@ def test_login_lands_a_liaison_on_the_field_home(client, auth, world):
     assert "签到" in page and "记一笔" in page and "赵包村" in page
 
 
-def test_leader_lands_on_the_oversight_page(client, auth, world):
+def test_leader_lands_on_the_weeks_coverage(client, auth, world):
     auth.login("leader")
     r = client.get("/")
-    assert r.status_code == 302 and r.headers["Location"].startswith("/oversight")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/coverage/")
 
 
 def test_wrong_password_comes_back_with_a_chinese_error_and_the_username(client, world):

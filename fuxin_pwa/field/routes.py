@@ -24,9 +24,10 @@ ANYONE = FIELD_ROLES + OVERSIGHT_ROLES
 @bp.get("/")
 @login_required
 def home():
-    """The field home: my places with this week's visits, and the two big actions."""
+    """The field home: my places with this week's visits, and the two big actions. Leaders
+    and admins start on the week's coverage, the first thing they look at."""
     if current_user.sees_all and request.args.get("field") != "1":
-        return redirect(url_for("oversight.index"))
+        return redirect(url_for("coverage.index"))
     return render("field/home.html", places=my_places_this_week(current_user))
 
 
