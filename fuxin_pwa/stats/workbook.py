@@ -1,0 +1,113 @@
+"""Writing ledgers out: an Excel workbook (one sheet per ledger) or a CSV file (one ledger).
+
+The workbook is written with openpyxl's write-only mode, which spools each sheet to a
+temporary file row by row, and the finished file is sent from disk; the CSV is streamed to the
+client as it is read. Neither holds a year of rows in memory.
+
+A cell of text that starts like a formula (=, +, -, @) is never run as one: in Excel it is
+stored as plain text, in CSV it gets a leading apostrophe (what Excel itself does)."""
+import csv
+import io
+import re
+import tempfile
+from urllib.parse import quote
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .ledgers import Ledger, Options
+from .queries import place_index
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+BOM = "\ufeff"  # so Excel opens a UTF-8 CSV with its Chinese intact
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CSV_CHUNK_ROWS = 500
+SPOOL_BYTES = 8 * 1024 * 1024  # a small workbook stays in memory, a year's goes to disk
+
+
+def _clean(value):
+    """Characters XML forbids (a pasted control character) would stop the workbook from saving."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _xlsx_cells(ws, row):
+    out = []
+    for value in row:
+        value = _clean(value)
+        if value == "":
+            out.append(None)  # an empty cell is not written at all: a third of a visit row is empty
+        elif isinstance(value, str) and value.startswith(FORMULA_START):
+            cell = WriteOnlyCell(ws, value)
+            cell.data_type = "s"  # text, never a formula
+            out.append(cell)
+        else:
+            out.append(value)
+    return out
+
+
+def write_xlsx(ledgers: list[Ledger], options: Options):
+    """The workbook in a temporary file, rewound, ready to send."""
+    places = place_index()
+    wb = Workbook(write_only=True)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="F0F2F5")
+    wrap = Alignment(vertical="center")
+    for ledger in ledgers:
+        ws = wb.create_sheet(title=str(ledger.title)[:31])
+        for i, (_header, width) in enumerate(ledger.columns, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "A2"  # the header row stays in view while scrolling
+        header = []
+        for title, _width in ledger.columns:
+            cell = WriteOnlyCell(ws, str(title))
+            cell.font, cell.fill, cell.alignment = bold, fill, wrap
+            header.append(cell)
+        ws.append(header)
+        for row in ledger.rows(options, places):
+            ws.append(_xlsx_cells(ws, row))
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+    wb.save(out)
+    out.seek(0)
+    return out
+
+
+def _csv_value(value):
+    value = "" if value is None else value
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_chunks(ledger: Ledger, options: Options):
+    """The CSV as text chunks: the BOM and header first, then CSV_CHUNK_ROWS rows at a time."""
+    places = place_index()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([str(title) for title, _width in ledger.columns])
+    yield BOM + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    for n, row in enumerate(ledger.rows(options, places), start=1):
+        writer.writerow([_csv_value(v) for v in row])
+        if n % CSV_CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def content_disposition(name: str, ascii_name: str) -> str:
+    """attachment with an ASCII fallback for old clients and the real (Chinese) name as an
+    RFC 5987 `filename*`, which every current browser prefers."""
+    name = _UNSAFE_IN_NAME.sub("_", name)
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
