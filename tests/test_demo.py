@@ -9,11 +9,16 @@ from fuxin_pwa.auth.models import User
 from fuxin_pwa.cases.models import CaseEvent, CLOSED_STATUSES, Case
 from fuxin_pwa.cli import DEMO_LOGINS, DEMO_PASSWORD
 from fuxin_pwa.demo.loader import load_demo
+from fuxin_pwa.dispatch.models import ACK_STATES, Deployment, Incident, IncidentAck, IncidentGroup, Post
+from fuxin_pwa.dispatch.queries import my_deployments
 from fuxin_pwa.extensions import db
 from fuxin_pwa.field.models import DEFAULT_TASK_KINDS, CheckIn, TaskKind, TaskLog
 from fuxin_pwa.field.queries import my_places_this_week
 from fuxin_pwa.field.services import ensure_task_kinds
 from fuxin_pwa.places.models import Assignment, Household, Place
+from fuxin_pwa.records import record_models
+from fuxin_pwa.requests import models as rq
+from fuxin_pwa.requests.queries import my_open_requests
 from fuxin_pwa.timeutil import utcnow
 
 SEED = 20240805
@@ -123,7 +128,13 @@ def _fingerprint():
                  .order_by(Household.id)),
             rows(sa.select(TaskLog.uuid, TaskLog.summary).order_by(TaskLog.uuid)),
             rows(sa.select(CheckIn.uuid, CheckIn.lat).order_by(CheckIn.uuid)),
-            rows(sa.select(Case.title, Case.status).order_by(Case.id)))
+            rows(sa.select(Case.title, Case.status).order_by(Case.id)),
+            rows(sa.select(rq.ResidentRequest.uuid, rq.ResidentRequest.description, rq.ResidentRequest.status,
+                           rq.ResidentRequest.resident_phone).order_by(rq.ResidentRequest.id)),
+            rows(sa.select(rq.RequestEvent.uuid, rq.RequestEvent.action, rq.RequestEvent.to_status)
+                 .order_by(rq.RequestEvent.id)),
+            rows(sa.select(Incident.title, Incident.status).order_by(Incident.id)),
+            rows(sa.select(IncidentAck.uuid, IncidentAck.state, IncidentAck.lat).order_by(IncidentAck.id)))
 
 
 def _empty_schema():
@@ -152,8 +163,8 @@ def test_ensure_task_kinds_adds_only_the_missing(app):
 
 
 def test_each_demo_login_reaches_its_home(app, demo):
-    """Field people land on the field home; leaders and admins are sent on to oversight."""
-    lands_on = {"admin": "/oversight/", "leader": "/oversight/"}
+    """Field people land on the field home; leaders and admins on the week's coverage."""
+    lands_on = {"admin": "/coverage/", "leader": "/coverage/"}
     for username in DEMO_LOGINS:
         with app.app_context():  # a fresh `g` per person: the logged-in user is cached there
             response = app.test_client().post(
@@ -179,3 +190,157 @@ def test_demo_load_fills_an_empty_database(app):
 def test_loading_the_demo_twice_is_refused(demo):
     with pytest.raises(RuntimeError, match="empty database"):
         load_demo(seed=SEED)
+
+
+# --- Resident requests and incidents ------------------------------------------------------------
+
+def _requests():
+    return db.session.scalars(sa.select(rq.ResidentRequest).options(
+        sa.orm.joinedload(rq.ResidentRequest.category), sa.orm.joinedload(rq.ResidentRequest.user))).all()
+
+
+def test_requests_span_ten_weeks_of_places_categories_raisers_and_states(demo):
+    now = utcnow()
+    requests = _requests()
+    assert 50 <= len(requests) == demo["requests"] <= 75
+    assert min(r.occurred_at for r in requests) <= now - timedelta(weeks=8)
+    assert max(r.occurred_at for r in requests) <= now
+    assert {r.category.code for r in requests} == {code for code, *_ in rq.DEFAULT_REQUEST_CATEGORIES}
+    assert len({r.place_id for r in requests}) >= 15
+    raisers = {r.user.role for r in requests}
+    assert "leader" in raisers and raisers & {"grid_worker", "community_worker", "village_liaison"}
+    assert {r.status for r in requests} >= set(rq.REQUEST_STATUSES)  # every state of the lifecycle
+    for r in requests:  # due when raised plus the category's deadline, fixed at the raising
+        assert r.due_at == r.occurred_at + timedelta(days=r.category.deadline_days), r.id
+        assert (r.closed_at is not None) == r.is_closed, r.id
+    overdue = [r for r in requests if r.is_overdue(now)]
+    assert 3 <= len(overdue) <= 12  # a handful stand out on the board
+    assert any(not r.is_closed and not r.is_overdue(now) for r in requests)
+    assert sum(1 for r in requests if r.resident_phone) >= len(requests) * 0.8
+    assert all(r.resident_phone is None or (len(r.resident_phone) == 11 and r.resident_phone.isdigit())
+               for r in requests)
+
+
+def test_each_requests_events_replay_to_its_state_and_version(demo):
+    now = utcnow()
+    events = {}
+    for e in db.session.scalars(sa.select(rq.RequestEvent).order_by(rq.RequestEvent.occurred_at, rq.RequestEvent.id)):
+        events.setdefault(e.request_id, []).append(e)
+    assert sum(len(v) for v in events.values()) == demo["request_events"]
+    callbacks = 0
+    for r in _requests():
+        status, satisfaction = rq.RECEIVED, None
+        for e in events.get(r.id, []):
+            assert not e.conflict and e.user_id and e.uuid and e.content_hash
+            assert r.occurred_at <= e.occurred_at <= now, r.id
+            assert e.from_status == status, (r.id, e.action)
+            if e.action == rq.CALLBACK:
+                assert e.satisfaction in rq.SATISFACTION and e.to_status is None
+                satisfaction, callbacks = e.satisfaction, callbacks + 1
+                continue
+            if e.action == rq.ASSIGN:
+                assert e.assignee_id or e.assignee_team
+            if e.to_status == rq.REFERRED:
+                assert e.referred_to
+            status = e.to_status
+            satisfaction = None if e.action == rq.REOPEN else satisfaction
+        assert status == r.status, r.id
+        assert r.version == 1 + len(events.get(r.id, [])), r.id
+        assert r.satisfaction == satisfaction, r.id
+        if r.status == rq.REFERRED:
+            assert r.referred_to
+    assert callbacks >= 2
+    assert any(e.action == rq.REOPEN for v in events.values() for e in v)
+
+
+def test_follow_up_visits_are_request_followup_logs_and_the_roof_took_ten(demo):
+    requests = {r.id: r for r in _requests()}
+    visits = db.session.execute(sa.select(TaskLog, TaskKind.code).join(TaskKind, TaskKind.id == TaskLog.kind_id)
+                                .where(TaskLog.request_id.is_not(None))).all()
+    assert len(visits) >= 50
+    for log, kind in visits:
+        r = requests[log.request_id]
+        assert kind == "request_followup" and log.place_id == r.place_id and log.occurred_at >= r.occurred_at
+    # Work started: every request in progress has its start, and a start by a visit is dated at it.
+    starts = db.session.scalars(sa.select(rq.RequestEvent).where(rq.RequestEvent.action == rq.START)).all()
+    assert {r.id for r in requests.values() if r.status == rq.IN_PROGRESS} <= {e.request_id for e in starts}
+    visit_times = {(log.request_id, log.user_id, log.occurred_at) for log, _ in visits}
+    by_visit = [e for e in starts if e.source == "visit"]
+    assert by_visit and all((e.request_id, e.user_id, e.occurred_at) in visit_times for e in by_visit)
+    # The leaking roof: a request at the centre, ten trips by the grid worker (the leak case's
+    # visits), resolved and called back.
+    leak = db.session.scalar(sa.select(rq.ResidentRequest).where(rq.ResidentRequest.description.like("%顶楼屋面漏水%")))
+    case = db.session.scalar(sa.select(Case).where(Case.title.like("%漏水%"), Case.kind == "repair"))
+    leak_visits = [log for log, _ in visits if log.request_id == leak.id]
+    assert len(leak_visits) == 10 and {log.case_id for log in leak_visits} == {case.id}
+    assert leak.status == rq.RESOLVED and leak.satisfaction == "satisfied"
+    assert leak.assignee_id == user("grid").id
+
+
+def test_record_ids_are_unique_across_every_record_table(demo):
+    union = sa.union_all(*[sa.select(m.uuid.label("uuid")) for m in record_models()]).subquery()
+    total, distinct = db.session.execute(sa.select(sa.func.count(), sa.func.count(sa.distinct(union.c.uuid)))).one()
+    assert total == distinct
+    assert total >= demo["checkins"] + demo["task_logs"] + demo["requests"] + demo["incident_acks"]
+
+
+def _acks_by_deployment(incident):
+    acks = {}
+    for a in db.session.scalars(sa.select(IncidentAck).where(IncidentAck.incident_id == incident.id)
+                                .order_by(IncidentAck.occurred_at, IncidentAck.id)):
+        acks.setdefault(a.deployment_id, []).append(a)
+    return acks
+
+
+def test_the_rainstorm_last_month_is_a_closed_incident_with_its_posts_acks_and_reports(demo):
+    now = utcnow()
+    storm = db.session.scalar(sa.select(Incident).where(Incident.status == "closed"))
+    assert storm.kind == "flood" and now - timedelta(days=45) < storm.started_at < now - timedelta(days=20)
+    assert storm.ended_at > storm.started_at
+    posts = db.session.scalars(sa.select(Post).where(Post.incident_id == storm.id)).all()
+    groups = db.session.scalars(sa.select(IncidentGroup).where(IncidentGroup.incident_id == storm.id)).all()
+    deployments = db.session.scalars(sa.select(Deployment).where(Deployment.incident_id == storm.id)).all()
+    assert len(posts) == 6 and all(p.lat and p.place_id for p in posts)
+    assert len(groups) == 6 and {g.post_id for g in groups} == {p.id for p in posts}
+    assert len(deployments) == 12 and all(d.state == "stood_down" for d in deployments)
+    acks = _acks_by_deployment(storm)
+    for d in deployments:
+        mine = acks[d.id]
+        assert [a.state for a in mine] == list(ACK_STATES)  # 收到 → 出发 → 到岗 → 撤离, in order
+        assert storm.started_at <= d.assigned_at <= mine[0].occurred_at and mine[-1].occurred_at <= storm.ended_at
+        assert d.state_at == mine[-1].occurred_at and mine[0].user_id == d.user_id
+    arrivals = [a for v in acks.values() for a in v if a.state == "on_site"]
+    assert sum(1 for a in arrivals if a.lat is not None) >= 8
+    reports = db.session.execute(sa.select(TaskLog, TaskKind.code).join(TaskKind, TaskKind.id == TaskLog.kind_id)
+                                 .where(TaskLog.incident_id == storm.id)).all()
+    assert len(reports) >= 12 and {kind for _, kind in reports} == {"flood_duty"}
+    assert {log.user_id for log, _ in reports} <= {d.user_id for d in deployments}
+
+
+def test_an_incident_under_way_today_waits_for_the_demo_liaison(demo):
+    now = utcnow()
+    live = db.session.scalar(sa.select(Incident).where(Incident.status == "open"))
+    assert now - timedelta(hours=2) < live.started_at < now and live.ended_at is None
+    assert db.session.scalar(sa.select(sa.func.count(Post.id)).where(Post.incident_id == live.id)) >= 2
+    acks = _acks_by_deployment(live)
+    deployments = db.session.scalars(sa.select(Deployment).where(Deployment.incident_id == live.id)).all()
+    states = {d.state for d in deployments}
+    assert {"assigned", "received", "on_site"} <= states
+    for d in deployments:  # each state is the latest acknowledgement; no acknowledgement, still 待确认
+        mine = acks.get(d.id, [])
+        assert [a.state for a in mine] == list(ACK_STATES[:len(mine)])
+        assert d.state == (mine[-1].state if mine else "assigned")
+    liaison = user("liaison")
+    (mine,) = my_deployments(liaison)
+    assert mine.deployment.incident_id == live.id and mine.deployment.state == "assigned"
+    assert now - mine.deployment.assigned_at > timedelta(minutes=10)  # the board flags it
+    assert not acks.get(mine.deployment.id)
+
+
+def test_demo_logins_have_requests_on_their_home(demo):
+    now = utcnow()
+    for username in ("liaison", "grid", "community", "cadre"):
+        items, total = my_open_requests(user(username))
+        assert total >= 1, username
+    items, _ = my_open_requests(user("grid"))
+    assert any(r.is_overdue(now) for r in items)

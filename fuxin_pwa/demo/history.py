@@ -1,5 +1,6 @@
 """Three months of demo history ending now: the liaisons' weekly village visits, each team's
-task logs, the rainstorm night, the stair-painting day, and household cases (一户一策).
+task logs, the rainstorm night, the stair-painting day, household cases (一户一策), and
+then resident requests (demo/requests.py) and incidents (demo/incidents.py).
 
 Every draw from the random source happens whatever the current time is, and records that
 would fall in the future are dropped only afterwards, so a seed gives the same history."""
@@ -17,9 +18,11 @@ from ..places.models import Household
 from ..records import SOURCE_IMPORT, content_hash
 from ..timeutil import iso_local, to_local, to_utc_naive, utcnow, week_start
 from . import names, texts
+from .incidents import DemoIncidents
+from .requests import DemoRequests
 
 WEEKS = 13  # this week and the twelve before it: about three months
-RAINSTORM_DAYS_AGO = 49
+RAINSTORM_DAYS_AGO = 33  # last month
 STAIR_PAINTING_WEEKS_AGO = 3
 HOLDOUT_VISITS = 34
 FLOOD_RESERVE = 12  # the young men among the cadres (the first made): 6 groups of 2 that night
@@ -49,6 +52,9 @@ class History:
         self.checkins: list[dict] = []
         self.logs: list[dict] = []
         self.counts = {"checkins": 0, "task_logs": 0, "cases": 0}
+        self.rainstorm_crew: list[tuple] = []  # (user, group number from 0, on-site time, log row)
+        self.rainstorm_day: date | None = None
+        self.leak_case = None
 
     def build(self) -> None:
         self.liaison_weeks()
@@ -58,6 +64,10 @@ class History:
         self.rainstorm()
         self.stair_painting()
         self.cases()
+        # After the cases and the rainstorm: the leaking roof's request takes the leak case's
+        # visits, and the rainstorm incident takes the night's reports.
+        self.counts.update(DemoRequests(self).build())
+        self.counts.update(DemoIncidents(self).build())
         for model, rows in ((CheckIn, self.checkins), (TaskLog, self.logs)):
             if rows:
                 db.session.execute(sa.insert(model).execution_options(render_nulls=True), rows)
@@ -124,15 +134,21 @@ class History:
             self.checkins.append(row)
 
     def log(self, user, kind: str, place, when: datetime, summary: str, household=None,
-            case_id=None, outcome=None, duration=None, next_step: date | None = None) -> None:
+            case_id=None, outcome=None, duration=None, next_step: date | None = None,
+            request_id=None, incident_id=None) -> dict | None:
+        """The row, kept for insertion unless it falls in the future; a request's or an
+        incident's id may be set on it later, once that row has its id."""
         duration = duration or self.rng.choice((15, 20, 30, 30, 45, 60, 90))
         data = {"kind": kind, "place_id": place.id, "summary": summary,
                 "household_id": household.id if household else None, "case_id": case_id,
+                "request_id": request_id, "incident_id": incident_id,
                 "outcome": outcome, "next_step_on": next_step, "duration_min": duration}
         row = {"user_id": user.id, "kind_id": self.kinds[kind], **data, **self._meta(when, "task_log", data)}
         del row["kind"]
         if when < self.now:
             self.logs.append(row)
+            return row
+        return None
 
     def pick(self, weights: dict) -> str:
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]
@@ -201,7 +217,7 @@ class History:
 
     def rainstorm(self) -> None:
         """The rainstorm night: at 23:00 the young men of the cadre team go out in 6 groups."""
-        day = self.today - timedelta(days=RAINSTORM_DAYS_AGO)
+        day = self.rainstorm_day = self.today - timedelta(days=RAINSTORM_DAYS_AGO)
         men = self.w.people[YOUNG_CADRE][:FLOOD_RESERVE]
         self.rng.shuffle(men)
         for i, user in enumerate(men):
@@ -211,8 +227,9 @@ class History:
             when = self.at(day, 23) + timedelta(minutes=self.rng.randint(5, 25))
             self.checkin(user, place, when, f"防汛预备队第{group + 1}组到岗：{road}")
             summary = texts.RAINSTORM.format(group=group + 1, road=road)
-            self.log(user, "flood_duty", place, when + timedelta(minutes=5), summary,
-                     outcome=texts.RAINSTORM_OUTCOME, duration=self.rng.randint(150, 210))
+            row = self.log(user, "flood_duty", place, when + timedelta(minutes=5), summary,
+                           outcome=texts.RAINSTORM_OUTCOME, duration=self.rng.randint(150, 210))
+            self.rainstorm_crew.append((user, group, when, row))
         for user in self.w.people[GRID_WORKER]:  # the morning after: patrols of each grid
             if self.rng.random() < 0.5:
                 place, _ = self.spot(user)
@@ -264,9 +281,10 @@ class History:
             steps = [self.text(task_kind, self.w.by_id[household.place_id], household) for _ in days]
             specs.append((owner, household, kind, self.rng.choice(titles), plan, status, task_kind,
                           list(zip(days, steps)) or [(start, None)]))
-        self.save_cases(specs)
+        self.leak_case = self.save_cases(specs)[1]
 
-    def save_cases(self, specs: list) -> None:
+    def save_cases(self, specs: list) -> list:
+        """Store the cases, their events and visits; returns the cases in the order given."""
         rows = []
         for owner, household, kind, title, plan, status, task_kind, visits in specs:
             visits = [(self.at(self.today - timedelta(days=d), self.hour(evening=0.2)), s) for d, s in visits]
@@ -293,6 +311,7 @@ class History:
                          outcome="已化解" if last and status == RESOLVED else self.rng.choice(texts.OUTCOMES),
                          duration=self.rng.choice((30, 45, 60, 90)), next_step=next_step)
         self.counts["cases"] = len(rows)
+        return [r[0] for r in rows]
 
     @staticmethod
     def case_events(rows) -> list:

@@ -2,7 +2,7 @@
 
 Every random choice comes from one random.Random(seed), so a seed always gives the same
 places, people, households and history; only the dates move, as the history ends now.
-Rows go in bulk, so a load takes about a second on SQLite or PostgreSQL."""
+Rows go in bulk, so a load takes a second or two on SQLite or PostgreSQL."""
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -15,6 +15,7 @@ from ..auth.models import (ADMIN, COMMUNITY_WORKER, FIELD_ROLES, GRID_WORKER, LE
 from ..cli import DEMO_LOGINS, DEMO_PASSWORD
 from ..extensions import db
 from ..field.services import ensure_task_kinds
+from ..requests.services import ensure_request_categories
 from ..places.models import COMMUNITY, ESTATE, GRID, SUBDISTRICT, VILLAGE, Assignment, Household, Place
 from . import names
 from .history import FLOOD_RESERVE, History
@@ -82,6 +83,7 @@ def load_demo(seed: int = 20240805) -> dict:
     rng = random.Random(seed)
     fake = Faker(rng)
     ensure_task_kinds()
+    ensure_request_categories()
     world = World()
     _build_places(rng, world)
     _build_households(rng, fake, world)
@@ -94,7 +96,8 @@ def load_demo(seed: int = 20240805) -> dict:
             "households": sum(1 for _ in _all_households(world)),
             "assignments": sum(len(v) for v in world.assigned.values()),
             "checkins": history.counts["checkins"], "task_logs": history.counts["task_logs"],
-            "cases": history.counts["cases"]}
+            "cases": history.counts["cases"],
+            **{k: history.counts[k] for k in ("requests", "request_events", "incidents", "incident_acks")}}
 
 
 def _all_households(world: World):

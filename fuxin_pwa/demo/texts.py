@@ -107,3 +107,30 @@ CASES = {
     "repair": ("request_followup", ["楼道照明损坏", "下水管道堵塞", "外墙渗水"],
                "登记诉求，联系物业或维修单位，完工后回访"),
 }
+
+# The rainstorm night as an incident on the dispatch board (its posts are names.FLOOD_POSTS).
+RAINSTORM_INCIDENT = {
+    "title": "暴雨防汛应急处置",
+    "area": "福新路、盐场路、河滨路、福海路、鑫海路等低洼路段",
+    "note": "市气象台发布暴雨橙色预警，预计夜间累计降雨量80毫米以上；年轻干部防汛预备队分6组到积水点值守",
+}
+FLOOD_POST_NOTES = ["路口积水点值守，设置警示标志", "临时封闭路段，引导车辆绕行", "下穿通道禁止通行，配合抽排",
+                    "积水点值守，疏导行人车辆", "涵洞水位监测，随时报告", "路口值守，协助搬运沙袋"]
+RAINSTORM_UPDATE = "防汛预备队第{group}组：{road}水位开始回落，道路仍封闭，继续值守"
+RAINSTORM_STOOD_DOWN = ["积水消退，解除封闭，撤岗", None, None]
+
+# An incident opened today, still under way when the demo is loaded: (post, its place, note).
+TODAY_INCIDENT = {
+    "title": "强降雨防汛值守",
+    "area": "富华路、河滨路、盐场路沿线低洼路段",
+    "note": "气象台发布暴雨蓝色预警，短时强降雨，低洼路段和下穿通道安排人员值守",
+}
+TODAY_POSTS = [
+    ("富华路与河滨路路口", "西留公村", "积水点值守，劝导车辆绕行"),
+    ("河滨路下穿通道", "河滨村", "下穿通道禁止通行，配合抽排"),
+    ("盐场路低洼路段", "盐场社区", "巡查雨水篦子，清理堵塞"),
+]
+TODAY_REPORTS = [
+    "{post}积水约20厘米，已设置警示锥，劝导车辆绕行",
+    "{post}雨水篦子被落叶堵塞，已清理，排水恢复",
+]
