@@ -7,12 +7,18 @@ so a new route cannot ship without its row."""
 import io
 import uuid
 
+from datetime import timedelta
+
 import pytest
+import sqlalchemy as sa
 from PIL import Image
 
 from fuxin_pwa.cases.models import Case
+from fuxin_pwa.dispatch.models import Deployment, Incident, Post
 from fuxin_pwa.extensions import db
 from fuxin_pwa.photos.services import save_photo
+from fuxin_pwa.requests.models import RequestCategory, ResidentRequest
+from fuxin_pwa.timeutil import utcnow
 from tests.factories import make_checkin
 
 LOGINS = {"admin": "admin", "leader": "leader", "young_cadre": "cadre", "community_worker": "community",
@@ -45,6 +51,44 @@ MATRIX = [
     # covers the place (403), everyone else does not even see the case (404).
     ("cases.move_status", "POST", "/cases/{case_a}/status", OVERSIGHT | {"village_liaison"},
      {"young_cadre": 403, "*": 404}, FORM_POST),
+    # Resident requests: anyone raises one; a request at 东村第1网格 raised by the leader and not
+    # yet assigned is seen by those who cover 东村 (a grid worker of 万科 gets 404).
+    ("requests.index", "GET", "/requests/", ALL, None, PAGE),
+    ("requests.mine", "GET", "/requests/mine", ALL, None, PAGE),
+    ("requests.new", "GET", "/requests/new", ALL, None, PAGE),
+    ("requests.new", "POST", "/requests/new", ALL, None, FORM_POST),
+    ("requests.households", "GET", "/requests/households?place_id={grid_a}", ALL, None, PAGE),
+    ("requests.show", "GET", "/requests/{request_a}", COVERS_A, 404, PAGE),
+    ("requests.act", "POST", "/requests/{request_a}/events", COVERS_A, 404, FORM_POST),
+    ("requests.add_visit", "POST", "/requests/{request_a}/visits", COVERS_A, 404, FORM_POST),
+    ("requests.categories", "GET", "/requests/categories", ADMIN, 403, PAGE),
+    ("requests.categories", "POST", "/requests/categories", ADMIN, 403, FORM_POST),
+    ("requests.edit_category", "GET", "/requests/categories/{category_a}/edit", ADMIN, 403, PAGE),
+    ("requests.edit_category", "POST", "/requests/categories/{category_a}/edit", ADMIN, 403, FORM_POST),
+    # Dispatch: only leaders and admins open incidents, define posts and send people.
+    ("dispatch.index", "GET", "/dispatch/", OVERSIGHT, 403, PAGE),
+    ("dispatch.new", "GET", "/dispatch/new", OVERSIGHT, 403, PAGE),
+    ("dispatch.new", "POST", "/dispatch/new", OVERSIGHT, 403, FORM_POST),
+    ("dispatch.board", "GET", "/dispatch/{incident_a}", OVERSIGHT, 403, PAGE),
+    # Not an htmx request: a browser is sent to the whole board.
+    ("dispatch.board_live", "GET", "/dispatch/{incident_a}/live", OVERSIGHT, 403, {302}),
+    ("dispatch.add_post", "POST", "/dispatch/{incident_a}/posts", OVERSIGHT, 403, FORM_POST),
+    ("dispatch.add_group", "POST", "/dispatch/{incident_a}/groups", OVERSIGHT, 403, FORM_POST),
+    ("dispatch.assign", "POST", "/dispatch/{incident_a}/assign", OVERSIGHT, 403, FORM_POST),
+    ("dispatch.remove_person", "POST", "/dispatch/{incident_a}/people/{deployment_a}/remove", OVERSIGHT, 403,
+     FORM_POST),
+    ("dispatch.close", "POST", "/dispatch/{incident_a}/close", OVERSIGHT, 403, FORM_POST),
+    ("dispatch.mine", "GET", "/dispatch/mine", ALL, None, PAGE),
+    ("dispatch.ack", "POST", "/dispatch/{incident_a}/ack", ALL, None, FORM_POST),
+    # Only people sent to the incident (the liaison) and leaders report from it; others 404.
+    ("dispatch.report", "GET", "/dispatch/{incident_a}/report", OVERSIGHT | {"village_liaison"}, 404, PAGE),
+    ("dispatch.report", "POST", "/dispatch/{incident_a}/report", OVERSIGHT | {"village_liaison"}, 404,
+     FORM_POST),
+    ("coverage.index", "GET", "/coverage/", OVERSIGHT, 403, PAGE),
+    ("coverage.cell", "GET", "/coverage/cell?user_id={liaison}&place_id={village_a}", OVERSIGHT, 403, PAGE),
+    ("stats.index", "GET", "/stats/", OVERSIGHT, 403, PAGE),
+    ("stats.export", "GET", "/stats/export.xlsx?ledger=all", OVERSIGHT, 403, PAGE),
+    ("stats.export", "GET", "/stats/export.csv?ledger=visits", OVERSIGHT, 403, PAGE),
     ("oversight.index", "GET", "/oversight/", OVERSIGHT, 403, PAGE),
     ("oversight.records", "GET", "/oversight/records", OVERSIGHT, 403, PAGE),
     ("sync.me", "GET", "/api/v1/me", ALL, None, PAGE),
@@ -107,9 +151,24 @@ def ids(world):
     picture = io.BytesIO()
     Image.new("RGB", (8, 8)).save(picture, "JPEG")
     photo = save_photo(world.liaison, checkin, str(uuid.uuid4()), "image/jpeg", picture.getvalue()).photo
+    category = db.session.scalar(sa.select(RequestCategory).order_by(RequestCategory.id))
+    request_a = ResidentRequest(uuid=str(uuid.uuid4()), user_id=world.leader.id, occurred_at=utcnow(),
+                                content_hash="test", place_id=world.grid_a.id, category_id=category.id,
+                                resident_name="张大妈", description="屋顶漏水", due_at=utcnow() + timedelta(days=7))
+    incident = Incident(title="暴雨防汛", created_by_id=world.leader.id)
+    db.session.add_all([request_a, incident])
+    db.session.flush()
+    post = Post(incident_id=incident.id, name="解放路口")
+    db.session.add(post)
+    db.session.flush()
+    deployment = Deployment(incident_id=incident.id, user_id=world.liaison.id, post_id=post.id)
+    db.session.add(deployment)
+    db.session.commit()
     return {"household_a": world.household_a.id, "case_a": case.id, "village_a": world.village_a.id,
             "grid_a": world.grid_a.id, "liaison": world.liaison.id, "token": "0" * 32,
-            "checkin_a": checkin.uuid, "photo_a": photo.uuid, "new_photo": str(uuid.uuid4())}
+            "checkin_a": checkin.uuid, "photo_a": photo.uuid, "new_photo": str(uuid.uuid4()),
+            "request_a": request_a.id, "category_a": category.id, "incident_a": incident.id,
+            "deployment_a": deployment.id}
 
 
 def _call(client, method, url):

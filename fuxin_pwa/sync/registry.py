@@ -3,9 +3,15 @@ function the HTML door uses. A later record type is one more entry here."""
 from dataclasses import dataclass
 from typing import Callable
 
+from ..dispatch.forms import AckForm
+from ..dispatch.models import IncidentAck
+from ..dispatch.services import acknowledge
 from ..field.forms import CheckInForm, TaskLogForm
 from ..field.models import CheckIn, TaskLog
 from ..field.services import save_checkin, save_task_log
+from ..requests.forms import RequestForm, RequestUpdateForm
+from ..requests.models import RequestEvent, ResidentRequest
+from ..requests.services import raise_request, save_request_update
 
 
 @dataclass(frozen=True)
@@ -18,4 +24,7 @@ class RecordType:
 RECORD_TYPES: dict[str, RecordType] = {
     "checkin": RecordType(CheckInForm, save_checkin, CheckIn),
     "task_log": RecordType(TaskLogForm, save_task_log, TaskLog),
+    "request": RecordType(RequestForm, raise_request, ResidentRequest),
+    "request_update": RecordType(RequestUpdateForm, save_request_update, RequestEvent),
+    "incident_ack": RecordType(AckForm, acknowledge, IncidentAck),
 }

@@ -216,7 +216,7 @@
     } else if (status.state === "offline" || navigator.onLine === false) {
       el.textContent = FuxinT("当前离线，联网后自动同步");
     } else if (status.last_ok_at) {
-      el.textContent = FuxinT("上次同步：{time}", { time: new Date(status.last_ok_at).toLocaleString("zh-CN", { hour12: false }) });
+      el.textContent = FuxinT("上次同步：{time}", { time: new Date(status.last_ok_at).toLocaleString(FuxinT.locale(), { hour12: false }) });
     }
   }
 

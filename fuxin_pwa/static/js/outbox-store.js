@@ -16,108 +16,26 @@
 //   meta     device_id, me (GET /api/v1/me with its ETag), status (the last sync's outcome)
 // FuxinT(zh, params): the text of the page's language for a JS string. Chinese is the
 // source and the default (as on the server: the Chinese text is the key); English comes from
-// the dictionary below when <html lang> starts with "en". {n}-style placeholders are filled
+// the dictionary of fuxin-en.js when <html lang> starts with "en". {n}-style placeholders are filled
 // from params in both languages. A service worker has no document and shows no UI: Chinese.
+// The English texts are in fuxin-en.js, which only English pages load.
 // Here, at the top of the first script every page (and the worker) loads, so all may use it.
 (function (root) {
   "use strict";
   if (root.FuxinT) return;
-  // Keep the terms of the server catalog (translations/en/LC_MESSAGES/messages.po).
-  var EN = {
-    // outbox-store.js: record types and field labels
-    "签到": "Check-in", "工作记录": "Task log",
-    "地点": "Place", "纬度": "Latitude", "经度": "Longitude", "定位精度（米）": "Accuracy (metres)",
-    "备注": "Note", "工作类型": "Task type", "户": "Household", "一户一策": "Household case",
-    "工作内容": "What was done", "结果": "Outcome", "下一步日期": "Next step on",
-    "用时（分钟）": "Time spent (minutes)", "记录编号": "Record ID", "时间": "Time",
-    "记录类型": "Record type", "内容": "Content", "记录": "Record", "服务器": "Server", "照片": "Photo",
-    "：": ": ", "；": "; ",
-    // outbox-sync.js: why a sync failed
-    "网络不通": "No network connection",
-    "服务器繁忙": "The server is busy",
-    "服务器暂时出错（{status}）": "Temporary server error ({status})",
-    "服务器答复 {status}": "The server answered {status}",
-    "服务器处理部分记录时出错": "The server failed on some records",
-    "记录过大，无法发送；请导出后交管理员导入": "This record is too large to send; export it and give the file to an administrator to import",
-    "登录凭证已失效": "Your login is no longer valid",
-    "请求格式错误": "Malformed request",
-    "照片过大，服务器不接收": "The photo is too large for the server",
-    "服务器不接受该照片格式": "The server does not accept this photo format",
-    "服务器尚未收到该记录，稍后重试": "The server has not received this record yet; will retry later",
-    "同步出错：{error}": "Sync error: {error}",
-    // outbox-photos.js
-    "无法读取该照片": "Cannot read this photo",
-    "照片压缩失败": "Could not compress the photo",
-    // outbox-forms.js
-    "每条记录最多 {n} 张照片": "At most {n} photos per record",
-    "处理中…": "Processing…",
-    "移除": "Remove",
-    "已保存 · 联网后自动同步": "Saved · will sync when online",
-    "已保存": "Saved",
-    "保存失败：{error}，请重试": "Could not save: {error}. Please try again",
-    "请修改标红的内容后再保存。": "Please correct the fields marked in red, then save again.",
-    "已附照片 {n} 张，会随记录一起保存": "{n} photo(s) attached; they are saved with the record",
-    "已同步": "Synced",
-    "已保存 · 服务器暂时出错，稍后自动重试": "Saved · temporary server error, will retry automatically",
-    "服务器退回了这条记录，请修改后重新保存": "The server sent this record back; please correct it and save again",
-    '上一条记录被服务器退回，请到<a href="/outbox">待同步</a>处理': 'The server sent your last record back; please fix it in the <a href="/outbox">Outbox</a>',
-    "已同步 · 照片上传中…": "Synced · uploading photos…",
-    "已同步（与他人的更改冲突，已保留）": "Synced (conflicted with someone else's change; both kept)",
-    // outbox-ui.js: the badge
-    "刚刚": "just now", "{n} 分钟前": "{n} min ago", "{n} 小时前": "{n} h ago", "{n} 天前": "{n} days ago",
-    "请重新登录": "Please log in again",
-    "需处理 {n} 条": "{n} need attention",
-    "同步失败，稍后重试": "Sync failed, will retry",
-    "待同步 {n} 条": "{n} to sync",
-    "已全部同步 · {ago}": "All synced · {ago}",
-    "已全部同步": "All synced",
-    "本机待同步 {n} 条": "{n} record(s) on this device waiting to sync",
-    // outbox-page.js: the /outbox page
-    "排队中": "Queued", "发送中": "Sending", "失败": "Failed", "需处理": "Needs attention",
-    "照片上传中": "Uploading photos",
-    "已同步（服务器已有）": "Synced (already on the server)",
-    "已保存，但有冲突": "Saved (with a conflict)",
-    "地点 {id}": "Place {id}",
-    "记录于 {time}": "Recorded {time}",
-    "照片 {n} 张": "{n} photo(s)",
-    "账号 {owner} 的记录，需该账号登录后同步": "Saved by account {owner}; it syncs once that account logs in",
-    "修改": "Edit", "放弃": "Discard",
-    "服务器接收于 {time}": "Received by the server {time}",
-    "请选择": "Choose…",
-    "（原选项 {value}）": "(previous choice {value})",
-    "保存并重新同步": "Save and sync again",
-    "取消": "Cancel",
-    "这条记录已同步，放弃的是未能上传的照片。确定放弃吗？": "This record has synced; discarding drops the photos that could not be uploaded. Discard them?",
-    "确定放弃这条记录吗？放弃后无法恢复，服务器也不会收到它。": "Discard this record? It cannot be recovered and the server will never receive it.",
-    "正在同步…": "Syncing…",
-    "登录已过期，记录都还在本机。": "Your login has expired; your records are still on this device. ",
-    "同步失败（{message}），{wait} 秒后自动重试": "Sync failed ({message}); retrying in {wait} s",
-    "同步失败（{message}），稍后自动重试": "Sync failed ({message}); will retry automatically",
-    "当前离线，联网后自动同步": "Offline; will sync when back online",
-    "上次同步：{time}": "Last synced: {time}",
-    "没有需要处理的记录。": "No records need attention.",
-    "本机没有待发送的记录。": "No records waiting to be sent on this device.",
-    "还没有同步记录。": "Nothing synced yet.",
-    "导出未同步记录": "Export unsynced records",
-    "导出 {owner} 的未同步记录": "Export {owner}'s unsynced records",
-    "{label}（{n} 条）": "{label} ({n})",
-    // field.js: geolocation
-    '此设备不支持定位，将记为"无定位"': 'This device cannot get a location; it will be recorded as "No location"',
-    "已定位 ±{m} 米": "Located ±{m} m",
-    "已定位 ±{m} 米（定位精度低）": "Located ±{m} m (low accuracy)",
-    '未能定位，将记为"无定位"，仍可保存': 'Could not get a location; it will be recorded as "No location". You can still save.'
-  };
   function english() {
     var doc = root.document;
     return !!(doc && doc.documentElement && /^en/i.test(doc.documentElement.lang || ""));
   }
   root.FuxinT = function (zh, params) {
+    var EN = root.FuxinEN || {};  // js/fuxin-en.js, on English pages only
     var text = english() && Object.prototype.hasOwnProperty.call(EN, zh) ? EN[zh] : zh;
     return !params ? text : text.replace(/\{(\w+)\}/g, function (all, key) {
       return Object.prototype.hasOwnProperty.call(params, key) ? String(params[key]) : all;
     });
   };
-  root.FuxinT.en = EN;
+  // The locale for dates and numbers the scripts format themselves.
+  root.FuxinT.locale = function () { return english() ? "en-GB" : "zh-CN"; };
 })(typeof self !== "undefined" ? self : this);
 
 (function (root) {
@@ -138,16 +56,38 @@
     },
     task_log: {
       label: "工作记录", required: ["kind", "place_id", "summary"],
-      fields: { kind: "text", place_id: "int", household_id: "int", case_id: "int", summary: "text",
+      fields: { kind: "text", place_id: "int", household_id: "int", case_id: "int", request_id: "int", summary: "text",
         outcome: "text", next_step_on: "date", duration_min: "int" }
+    },
+    request: {
+      label: "群众诉求", required: ["resident_name", "place_id", "category", "description"],
+      fields: { resident_name: "text", resident_phone: "text", place_id: "int", household_id: "int",
+        category: "text", description: "text" }
+    },
+    request_update: {
+      label: "诉求办理", required: ["request_id", "action", "base_version"],
+      fields: { request_id: "int", action: "text", base_version: "int", assignee_id: "int", assignee_team: "text",
+        to_status: "text", referred_to: "text", satisfaction: "text", note: "text" }
     }
   };
   O.labels = {
     place_id: "地点", lat: "纬度", lon: "经度", accuracy_m: "定位精度（米）", note: "备注",
     kind: "工作类型", household_id: "户", case_id: "一户一策", summary: "工作内容", outcome: "结果",
     next_step_on: "下一步日期", duration_min: "用时（分钟）", id: "记录编号", occurred_at: "时间",
-    type: "记录类型", data: "内容", record: "记录", server: "服务器", photos: "照片"
+    type: "记录类型", data: "内容", record: "记录", server: "服务器", photos: "照片",
+    resident_name: "居民姓名", resident_phone: "联系电话", category: "诉求类别", description: "诉求内容",
+    request_id: "群众诉求", action: "操作", base_version: "版本", assignee_id: "派给人员", assignee_team: "派给队伍",
+    to_status: "办结结果", referred_to: "转办至", satisfaction: "群众满意度"
   };
+  // Emergency dispatch: a person's acknowledgement (收到 → 出发 → 到岗 → 撤离; 到岗 with the
+  // position), and a report from a post is a task log naming its incident.
+  O.types.incident_ack = {
+    label: "调度确认", required: ["incident_id", "state"],
+    fields: { incident_id: "int", state: "text", lat: "float", lon: "float", accuracy_m: "float", note: "text" }
+  };
+  O.types.task_log.fields.incident_id = "int";
+  O.labels.incident_id = "突发事件";
+  O.labels.state = "确认状态";
 
   function uuid() {
     // crypto.randomUUID needs a secure context; a plain-http LAN install still gets v4 ids.
