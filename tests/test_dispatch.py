@@ -485,14 +485,34 @@ def test_an_ack_for_an_incident_i_am_not_in_or_that_has_ended_is_rejected(client
     assert [r["status"] for r in results] == ["rejected"] * 3
     assert results[0]["errors"] == {"incident_id": ["您未被派往该突发事件"]}
     assert results[1]["errors"] == {"state": ["确认状态无效"]}
-    kept = ack_record(mine, RECEIVED)
+    kept = ack_record(mine, RECEIVED, delta=timedelta(minutes=-30))
     sync(client, [kept])
-    mine.status, mine.ended_at = CLOSED, utcnow()
+    mine.status, mine.ended_at = CLOSED, utcnow() - timedelta(minutes=5)
     db.session.commit()
-    results = sync(client, [ack_record(mine, EN_ROUTE), kept])
+    results = sync(client, [ack_record(mine, EN_ROUTE), kept])  # tapped after the end; a replay
     assert [r["status"] for r in results] == ["rejected", "duplicate"]  # a replay still lets go
     assert results[0]["errors"] == {"incident_id": ["该突发事件已结束，无需再确认"]}
     assert count(IncidentAck) == 1
+
+
+def test_an_arrival_made_offline_before_the_end_is_kept_when_it_syncs_after(client, auth, world):
+    incident = make_incident(world)
+    deployment = deploy(incident, world.liaison, make_post(incident), minutes_ago=90)
+    incident.status, incident.ended_at = CLOSED, utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    auth.login("liaison")
+    arrived = ack_record(incident, ON_SITE, delta=timedelta(minutes=-60), lat=37.4968, lon=121.2541,
+                         accuracy_m=15)
+    assert [r["status"] for r in sync(client, [arrived])] == ["created"]
+    assert reload(deployment).state == ON_SITE  # the log shows she was there
+
+
+def test_a_person_stood_down_by_a_leader_is_not_put_back_by_a_later_ack(client, auth, world):
+    incident = make_incident(world)
+    deployment = deploy(incident, world.liaison, make_post(incident), minutes_ago=30, state=STOOD_DOWN)
+    auth.login("liaison")
+    assert [r["status"] for r in sync(client, [ack_record(incident, RECEIVED)])] == ["created"]
+    assert reload(deployment).state == STOOD_DOWN and count(IncidentAck) == 1
 
 
 def test_the_board_shows_acks_that_came_through_sync(client, auth, world):

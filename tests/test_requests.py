@@ -350,7 +350,7 @@ def test_without_javascript_a_visit_posts_and_comes_back_and_mistakes_come_back_
     r = client.post(f"/requests/{req.id}/visits", data={"kind": "request_followup", "summary": "电话联系"})
     assert r.status_code == 302 and r.headers["Location"] == f"/requests/{req.id}#timeline"
     db.session.refresh(req)
-    assert req.status == IN_PROGRESS  # a visit on a received request starts it too
+    assert req.status == RECEIVED  # a visit before anyone dispatched it moves nothing: leaders assign
     r = client.post(f"/requests/{req.id}/visits", data={"kind": "", "summary": "", "outcome": "不在家"})
     page = r.get_data(as_text=True)
     assert r.status_code == 422 and "请选择工作类型" in page and "请填写工作内容" in page and "不在家" in page
@@ -511,7 +511,9 @@ def test_my_open_requests_come_to_the_field_home_overdue_first(client, auth, wor
     a_request(world, name="本人件", status=ASSIGNED, assignee=world.liaison, raised_ago=timedelta(days=1))
     a_request(world, name="超期件", status=IN_PROGRESS, assignee=world.liaison, raised_ago=timedelta(days=9),
               due_in=timedelta(days=7))
-    a_request(world, name="队伍件", status=ASSIGNED, team="village_liaison", place=world.village_b)
+    a_request(world, name="队伍件", status=ASSIGNED, team="village_liaison", place=world.village_a)
+    # Her team's request in 西村 is for the liaisons who cover 西村, not for her.
+    a_request(world, name="外村件", status=ASSIGNED, team="village_liaison", place=world.village_b)
     a_request(world, name="已办件", status=RESOLVED, assignee=world.liaison)
     a_request(world, name="别人件", status=ASSIGNED, assignee=world.cadre)
     auth.login("liaison")
@@ -519,7 +521,7 @@ def test_my_open_requests_come_to_the_field_home_overdue_first(client, auth, wor
     assert 'hx-get="/requests/mine"' in home and 'href="/requests/?mine=1"' in home
     panel = client.get("/requests/mine", headers=HX).get_data(as_text=True)
     assert "<html" not in panel and "3 件未办结" in panel
-    assert "已办件" not in panel and "别人件" not in panel
+    assert "已办件" not in panel and "别人件" not in panel and "外村件" not in panel
     assert panel.index("超期件") < panel.index("本人件") and "已超期 2 天" in panel and "队伍件" in panel
 
 

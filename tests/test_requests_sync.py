@@ -194,3 +194,50 @@ def test_a_start_made_offline_after_ones_own_visit_started_the_work_is_kept_not_
     db.session.refresh(req)
     assert (req.status, req.version) == (IN_PROGRESS, 3)
     assert [(e.action, e.conflict) for e in events(req)] == [("start", False), ("start", True)]
+
+
+# --- Who a request is for, when it changes hands -------------------------------------------------
+
+def test_a_team_request_reaches_only_the_team_members_who_cover_its_place(client, auth, world):
+    """Sent to the grid workers' team at 西村: 万科's grid worker is on that team, but 西村 is
+    not his; he neither sees it nor closes it."""
+    req = a_request(world, place=world.grid_b, status=ASSIGNED, team="grid_worker")
+    auth.login("grid")
+    assert client.get(f"/requests/{req.id}").status_code == 404
+    assert "屋顶漏水" not in client.get("/requests/?mine=1").get_data(as_text=True)
+    results = sync(client, [update(req, "close", 1, to_status="resolved", note="已修好")])
+    assert [r["status"] for r in results] == ["rejected"]
+    db.session.refresh(req)
+    assert req.status == ASSIGNED
+
+
+def test_a_change_made_before_the_request_was_given_to_someone_else_is_kept_as_a_conflict(client, auth, world):
+    req = a_request(world, place=world.grid_c)
+    auth.login("leader")
+    assert [r["status"] for r in sync(client, [update(req, "assign", 1, assignee_id=world.liaison_b.id)])] == ["created"]
+    switch(auth, "liaison_b")  # 西村's liaison, sent to a 万科 request; she starts it offline (version 2)
+    started = update(req, "start", 2, note="已联系居民")
+    switch(auth, "leader")  # meanwhile the leader gives it to 万科's grid worker
+    assert [r["status"] for r in sync(client, [update(req, "assign", 2, assignee_id=world.grid.id)])] == ["created"]
+    switch(auth, "liaison_b")
+    assert [r["status"] for r in sync(client, [started])] == ["conflict"]  # kept, not thrown back at her
+    db.session.refresh(req)
+    assert (req.status, req.assignee_id) == (ASSIGNED, world.grid.id)
+    assert [(e.action, e.conflict) for e in events(req)][-1] == ("start", True)
+
+
+def test_a_visit_by_someone_else_than_the_assignee_is_kept_and_moves_nothing(client, auth, world):
+    req = a_request(world, place=world.grid_a, status=ASSIGNED, assignee=world.liaison)
+    auth.login("cadre")  # covers 东村 too, passes by
+    assert [r["status"] for r in sync(client, [visit(req, world.grid_a.id)])] == ["created"]
+    db.session.refresh(req)
+    assert req.status == ASSIGNED and db.session.scalar(sa.select(sa.func.count(TaskLog.id))) == 1
+
+
+def test_a_stale_assignment_by_someone_who_may_not_assign_is_refused_not_kept(client, auth, world):
+    req = a_request(world, place=world.grid_a, status=ASSIGNED, assignee=world.liaison)
+    req.version = 3
+    db.session.commit()
+    auth.login("liaison")
+    results = sync(client, [update(req, "assign", 1, assignee_id=world.cadre.id)])
+    assert [r["status"] for r in results] == ["rejected"] and "action" in results[0]["errors"]

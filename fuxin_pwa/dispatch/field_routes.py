@@ -56,7 +56,8 @@ def ack(incident_id):
         if result.status != REJECTED:
             flash(_("已确认：%(state)s", state=DEPLOYMENT_STATES[form.state.data]), "success")
             return redirect(url_for("dispatch.mine"))
-        form.record_id.errors = list(result.errors["id"])
+        for name, messages in result.errors.items():  # the id taken, or the incident over
+            form[name if name in form else "record_id"].errors = list(messages)
     for errors in form.errors.values():
         for message in errors:
             flash(message, "error")
@@ -106,7 +107,8 @@ def report(incident_id):
         if result.status != REJECTED:
             flash(_("已保存现场报告"), "success")
             return redirect(_after_report(incident))
-        form.record_id.errors = list(result.errors["id"])
+        for name, messages in result.errors.items():  # the id taken, or the incident over
+            form[name if name in form else "record_id"].errors = list(messages)
     return render("dispatch/report.html", form=form, incident=incident, deployment=deployment,
                   next_url=_after_report(incident), status=422 if form.errors else 200)
 

@@ -181,8 +181,8 @@ class AckForm(FlaskForm):
         deployment = deployment_of(self.user, incident.id)
         if deployment is None:
             raise ValidationError(_("您未被派往该突发事件"))
-        if not incident.is_open:
-            raise ValidationError(_("该突发事件已结束，无需再确认"))
+        # Whether the incident had ended when the person tapped is the service's to judge: an
+        # ack made before the end is a fact of the incident, whenever it arrives.
         self.deployment = deployment
 
     def validate_state(self, field):

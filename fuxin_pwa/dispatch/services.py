@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from ..auth.models import FIELD_ROLES, User
 from ..extensions import db
-from ..records import RecordMeta, StoreResult, store_once
+from ..records import REJECTED, RecordMeta, StoreResult, judge_stored, store_once
 from ..timeutil import to_utc_naive, utcnow
 from .models import ASSIGNED, CLOSED, OPEN, STOOD_DOWN, Deployment, Incident, IncidentAck, IncidentGroup, Post
 
@@ -161,12 +161,21 @@ def acknowledge(user, form, meta: RecordMeta) -> StoreResult:
     The move is a conditional UPDATE (only where the current state is not newer), so acks
     arriving in any order, or two tabs at once, leave the state of the latest one made."""
     deployment_id = form.deployment.id
+    incident = form.deployment.incident
+    if not incident.is_open and (incident.ended_at is None or meta.occurred_at > incident.ended_at):
+        # A replay of an ack stored before the end still answers duplicate.
+        return judge_stored(IncidentAck, user, meta) or StoreResult(
+            REJECTED, errors={"incident_id": [_("该突发事件已结束，无需再确认")]})
     # The time of the assignment is the server's, the ack's the phone's: a phone a little
     # behind (within the tolerance beyond which its time is corrected) still answers a fresh
     # assignment, while an ack made before a re-assignment (to the old post) does not move it.
     slack = current_app.config["CLOCK_SKEW_TOLERANCE"]
-    newer = sa.or_(sa.and_(Deployment.state == ASSIGNED, Deployment.state_at <= meta.occurred_at + slack),
-                   Deployment.state_at <= meta.occurred_at)
+    newer = sa.and_(
+        # Stood down (by themselves or by a leader removing them): later acks are kept, but
+        # do not put the person back on the board.
+        Deployment.state != STOOD_DOWN,
+        sa.or_(sa.and_(Deployment.state == ASSIGNED, Deployment.state_at <= meta.occurred_at + slack),
+               Deployment.state_at <= meta.occurred_at))
 
     def build():
         db.session.execute(

@@ -1,7 +1,8 @@
 """Who may see and work on a resident request, in one place.
 
 A person sees the requests raised in the places they cover, the ones assigned to them or
-to their team, and the ones they raised themselves; leaders and admins see all. The same
+to their team within the places they cover (a team spans the subdistrict: its members
+elsewhere are not its hands here), and the ones they raised; leaders and admins see all. The same
 rule exists twice: for one request (may_see_request) and as a SQL filter for lists
 (visible_clause); tests hold the two together."""
 import sqlalchemy as sa
@@ -17,8 +18,6 @@ def may_see_request(user, request) -> bool:
         return False
     if user.sees_all or request.user_id == user.id or request.assignee_id == user.id:
         return True
-    if request.assignee_team and request.assignee_team == user.team:
-        return True
     return place_in_scope(user, request.place_id)
 
 
@@ -27,11 +26,8 @@ def visible_clause(user):
     if user.sees_all:
         return None
     ids = scope_place_ids(user) or {-1}
-    clauses = [ResidentRequest.place_id.in_(ids), ResidentRequest.assignee_id == user.id,
-               ResidentRequest.user_id == user.id]
-    if user.team:
-        clauses.append(ResidentRequest.assignee_team == user.team)
-    return sa.or_(*clauses)
+    return sa.or_(ResidentRequest.place_id.in_(ids), ResidentRequest.assignee_id == user.id,
+                  ResidentRequest.user_id == user.id)
 
 
 def restrict_to_visible(stmt, user):
@@ -57,8 +53,20 @@ def may_assign(user) -> bool:
 
 
 def is_assigned_to(user, request) -> bool:
+    """The assignee, or a member of the assigned team who covers the request's place."""
     return (request.assignee_id == user.id
-            or bool(request.assignee_team and request.assignee_team == user.team))
+            or bool(request.assignee_team and request.assignee_team == user.team
+                    and place_in_scope(user, request.place_id)))
+
+
+def was_assigned_to(user, request) -> bool:
+    """Whether the request was ever assigned to this person: a change they made before it
+    was given to someone else is theirs to send, and is kept as a conflict."""
+    from .models import RequestEvent
+
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        RequestEvent.request_id == request.id, RequestEvent.assignee_id == user.id,
+        RequestEvent.conflict.is_(False)))))
 
 
 def may_work(user, request) -> bool:

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..field.forms import FieldRecordForm, int_or_none
 from ..places.models import Household
 from ..places.services import place_in_scope, with_descendants
-from .access import may_answer_resident, may_assign, may_see_request
+from .access import may_answer_resident, may_assign, may_see_request, was_assigned_to
 from .models import (ASSIGN, CALLBACK, CANNOT_RESOLVE, CLOSE, CLOSED_STATUSES, REFERRED, REOPEN,
                      REQUEST_ACTIONS, REQUEST_STATUSES, SATISFACTION, RequestCategory, ResidentRequest)
 
@@ -116,7 +116,7 @@ class RequestUpdateForm(FlaskForm):
         if field.data is None:
             raise ValidationError(_("诉求不存在"))
         request = db.session.get(ResidentRequest, field.data)
-        if not may_see_request(self.user, request):
+        if not may_see_request(self.user, request) and not (request and was_assigned_to(self.user, request)):
             raise ValidationError(_("诉求不存在或不在您的范围内"))
         self.request_obj = request
 

@@ -36,9 +36,12 @@ def _is_overdue(now: datetime):
 
 
 def _mine(user):
+    """Assigned to me, or to my team in the places I cover (access.is_assigned_to as SQL)."""
     clauses = [ResidentRequest.assignee_id == user.id]
     if user.team:
-        clauses.append(ResidentRequest.assignee_team == user.team)
+        team = ResidentRequest.assignee_team == user.team
+        ids = scope_place_ids(user)
+        clauses.append(team if ids is None else sa.and_(team, ResidentRequest.place_id.in_(ids or {-1})))
     return sa.or_(*clauses)
 
 

@@ -90,6 +90,8 @@ def change_request(user, request: ResidentRequest, action: str, data: dict, meta
         return stored
     if base_version > request.version:
         return StoreResult(REJECTED, errors={"base_version": [_("版本号无效，请刷新页面后重试")]})
+    if action == ASSIGN and not may_assign(user):  # never theirs, stale or not
+        return StoreResult(REJECTED, errors={"action": [_("只有街道领导或管理员可以派单")]})
     event = _event(user, request, action, data, meta, base_version)
     behind = base_version != request.version
     if behind and _changed_by_others_since(request, user, base_version):
@@ -216,9 +218,11 @@ class _Author:
 
 
 def note_visit(request, user) -> None:
-    """A follow-up visit logged on a received or assigned request means the work has started;
-    the move is recorded like any other, as made by the person whose visit it was."""
-    if request is None or request.status not in (RECEIVED, ASSIGNED):
+    """A follow-up visit by the one the request was assigned to means the work has started;
+    the move is recorded like any other, as made by the person whose visit it was. Anyone
+    else's visit (a neighbour's grid worker passing by) is kept on the timeline and moves
+    nothing: dispatching is the leaders' step."""
+    if request is None or request.status != ASSIGNED or not may_work(user, request):
         return
     # Dated at the visit that started the work (it may have been made offline hours ago), so
     # the timeline reads: the visit, then the move it caused.
