@@ -61,6 +61,8 @@ self.addEventListener("message", (event) => {
   const type = event.data && event.data.type;
   if (type === "SKIP_WAITING") {
     self.skipWaiting();
+  } else if (type === "CLAIM") {
+    event.waitUntil(self.clients.claim());  // a page that missed the first claim (pwa.js)
   } else if (type === "WARM_PAGES") {
     event.waitUntil(warmPages(String(event.data.user || "")));
   }

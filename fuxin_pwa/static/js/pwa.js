@@ -63,6 +63,11 @@
     navigator.serviceWorker.register(workerUrl, { scope: "/" }).then(watch).catch(function () {
       // No worker (an insecure origin, a private window): the app still works online.
     });
+    // A page that opened while the first worker was activating can miss its claim and stay
+    // uncontrolled (no offline) until the next navigation: ask the active worker to take it.
+    navigator.serviceWorker.ready.then(function (reg) {
+      if (!navigator.serviceWorker.controller && reg.active) reg.active.postMessage({ type: "CLAIM" });
+    });
   }
 
   // Storage the browser may clear is what strands an outbox: ask once per way of opening
