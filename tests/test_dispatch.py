@@ -376,11 +376,25 @@ def test_the_board_costs_the_same_queries_for_a_big_incident(client, auth, world
 
 # --- The dispatched person's side -----------------------------------------------------------------
 
-def test_the_home_loads_my_deployments_with_htmx_polling(client, auth, world):
+def test_the_home_draws_my_deployment_on_top_and_polls_for_news(client, auth, world):
+    incident = make_incident(world)
+    post = make_post(incident, "解放路口")
+    deploy(incident, world.liaison, post)
     auth.login("liaison")
     html = client.get("/").get_data(as_text=True)
-    assert 'hx-get="/dispatch/mine"' in html and 'hx-trigger="load, every 15s, dispatch-refresh"' in html
-    assert "<noscript>" in html  # the no-JS way to the same list
+    # The card is in the page as served (no request after paint), above the two big buttons.
+    assert html.index(f'data-dispatch-card="{incident.id}"') < html.index('class="actions"')
+    assert "解放路口" in html and re.findall(r'<button type="submit" class="btn[^>]*>(.*?)</button>', html) == [
+        "收到", "出发", "到岗", "撤离"]
+    # Then refreshed by polling only: no "load" trigger that would fetch it again at once.
+    assert 'hx-get="/dispatch/mine"' in html and 'hx-trigger="every 15s, dispatch-refresh"' in html
+    assert f'data-dispatch-key="{incident.id}:{post.id}"' in html  # what a poll is compared by
+
+
+def test_a_home_with_no_deployment_keeps_an_empty_box_for_the_poll(client, auth, world):
+    auth.login("liaison")
+    html = client.get("/").get_data(as_text=True)
+    assert 'id="dispatch-mine"' in html and 'data-dispatch-key=""' in html and "data-dispatch-card" not in html
 
 
 def test_a_person_sees_their_own_deployment_and_not_others(client, auth, world):
@@ -398,7 +412,7 @@ def test_a_person_sees_their_own_deployment_and_not_others(client, auth, world):
     assert 'data-outbox="incident_ack"' in html
     auth.logout()
     auth.login("grid")
-    assert client.get("/dispatch/mine", headers=HTMX).get_data(as_text=True).strip() == ""
+    assert "data-dispatch-card" not in client.get("/dispatch/mine", headers=HTMX).get_data(as_text=True)
     assert "目前没有派给您的突发事件任务" in client.get("/dispatch/mine").get_data(as_text=True)
 
 
@@ -406,7 +420,7 @@ def test_a_closed_incident_leaves_the_home(client, auth, world):
     incident = make_incident(world, status=CLOSED, ended_at=utcnow())
     deploy(incident, world.liaison)
     auth.login("liaison")
-    assert client.get("/dispatch/mine", headers=HTMX).get_data(as_text=True).strip() == ""
+    assert "data-dispatch-card" not in client.get("/dispatch/mine", headers=HTMX).get_data(as_text=True)
 
 
 def test_acknowledging_without_js_moves_my_state_and_offers_the_next_step(client, auth, world):

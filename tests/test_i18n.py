@@ -288,3 +288,17 @@ def test_an_english_admin_imports_a_chinese_file_with_chinese_labels(app, client
                     content_type="multipart/form-data")
     preview = text(client.get(r.headers["Location"]))
     assert "Row 2: Unknown role: 厨师" in preview
+
+
+def test_taking_down_a_request_reads_as_such_in_english_not_as_log(client, auth, world):
+    from tests.test_requests import a_request
+    english(client, "/login")
+    auth.login("liaison")
+    form = text(client.get("/requests/new"))
+    assert "/ New request</p>" in form and ">Save the request</button>" in form
+    assert "Take down a resident&#39;s request" in form or "Take down a resident's request" in form
+    req = a_request(world, raiser=world.liaison)
+    page = text(client.get(f"/requests/{req.id}"))
+    assert "<dt>Raised</dt>" in page
+    for shown in (form, page):
+        assert not re.search(r">\s*Log\s*<", shown)  # 登记 is never the bare word "Log"

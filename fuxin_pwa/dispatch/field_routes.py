@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from ..field.forms import TaskLogForm
+from ..field.panels import TOP, home_panel
 from ..field.services import active_task_kinds, save_task_log
 from ..oversight.queries import place_options
 from ..places.services import selectable_places
@@ -31,16 +32,27 @@ def _new_record_id() -> str:
     return str(uuid.uuid4())
 
 
+@bp.app_context_processor
+def _card_helpers():
+    # The cards are drawn on the home too, by the field area's template.
+    return {"new_record_id": _new_record_id}
+
+
+@home_panel("dispatch", "dispatch/_home_banner.html", slot=TOP, order=10)
+def _home_banner(user):
+    """On top of the home, for everyone: the box the poll fills is there even when empty."""
+    return {"mine": my_deployments(user)}
+
+
 def _mine_page(status=200):
-    return render("dispatch/mine.html", "dispatch/_mine.html", status=status,
-                  mine=my_deployments(current_user), new_record_id=_new_record_id)
+    return render("dispatch/mine.html", "dispatch/_mine.html", status=status, mine=my_deployments(current_user))
 
 
 @bp.get("/mine")
 @login_required
 def mine():
     """My deployments in open incidents with the next acknowledgement buttons; htmx (the
-    home's banner, polled) gets the fragment, empty when I am sent nowhere."""
+    home's banner, polled) gets the fragment, with no card when I am sent nowhere."""
     return _mine_page()
 
 

@@ -173,6 +173,11 @@ class Mine:
     next_states: list[tuple[str, str]]  # the acknowledgements still ahead, next one first
     minutes: int
 
+    @property
+    def key(self) -> str:
+        """What the card is about, as the home's poll compares it: the incident and the post."""
+        return f"{self.deployment.incident_id}:{self.deployment.post_id or ''}"
+
 
 def next_states(state: str) -> list[tuple[str, str]]:
     """The buttons a person is offered: every state after the current one, in order, so that

@@ -15,6 +15,7 @@ from ..web import Page, render
 from . import bp
 from .forms import CheckInForm, TaskLogForm
 from .models import LOW_ACCURACY_M
+from .panels import panels_for
 from .queries import my_places_this_week, my_record
 from .services import active_task_kinds, save_checkin, save_task_log
 
@@ -28,7 +29,7 @@ def home():
     and admins start on the week's coverage, the first thing they look at."""
     if current_user.sees_all and request.args.get("field") != "1":
         return redirect(url_for("coverage.index"))
-    return render("field/home.html", places=my_places_this_week(current_user))
+    return render("field/home.html", places=my_places_this_week(current_user), panels=panels_for(current_user))
 
 
 def _place_choices(user):

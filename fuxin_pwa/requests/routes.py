@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from ..field.forms import TaskLogForm
+from ..field.panels import home_panel
 from ..field.services import active_task_kinds, save_task_log
 from ..places.services import place_path, selectable_places
 from ..records import CONFLICT, REJECTED, web_meta
@@ -53,6 +54,12 @@ def index():
     items, total = list_requests(current_user, page=page, per_page=per_page, now=now, **form.values())
     return render("requests/index.html", "requests/_list.html", form=form, now=now,
                   page=Page(items, page, per_page, total), overdue=overdue_count(current_user, now))
+
+
+@home_panel("requests", "requests/_home_mine.html", order=50)
+def _home_requests(user):
+    items, total = my_open_requests(user)
+    return {"requests": items, "total": total, "now": utcnow()}
 
 
 @bp.get("/mine")

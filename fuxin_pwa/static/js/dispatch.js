@@ -11,6 +11,10 @@
 //   offline: the outbox is the truth for what was tapped but not yet sent.
 // - Once the server has answered a sync, the banner asks for itself again, so it shows the
 //   state the server holds.
+// - The banner is drawn with the home; its poll refreshes the cards in place. A poll that
+//   brings other cards (sent somewhere new, another post, an incident over) would push the
+//   page under the person's thumb, so it is held and announced by a fixed bar instead; the
+//   cards change when the bar is tapped. htmx has no "ask first" swap, hence this much code.
 (function () {
   "use strict";
   if (window.FuxinDispatch) return;  // htmx re-runs body scripts after a boosted navigation
@@ -61,6 +65,59 @@
   // The banner is not replaced while a position is being read: the tap would be lost.
   document.addEventListener("htmx:beforeRequest", function (e) {
     if (locating && e.detail.elt === banner()) e.preventDefault();
+  });
+
+  // --- A poll that brings other cards ------------------------------------------------------
+
+  var NEWS_ARMED_MS = 700;  // a tap already on its way to the page underneath is not taken
+  var held = null;
+
+  function keyOf(root) {
+    var el = root.querySelector("[data-dispatch-key]");
+    return el ? el.getAttribute("data-dispatch-key") : "";
+  }
+  function news() { return document.querySelector("[data-dispatch-news]"); }
+
+  function hideNews() {
+    var bar = news();
+    held = null;
+    if (bar) bar.hidden = true;
+  }
+
+  function showNews(current, incoming) {
+    var bar = news();
+    if (!bar) return;
+    var button = bar.querySelector("[data-dispatch-news-show]");
+    var had = {};
+    current.split(" ").forEach(function (k) { if (k) had[k.split(":")[0]] = 1; });
+    var isNew = incoming.split(" ").some(function (k) { return k && !had[k.split(":")[0]]; });
+    button.textContent = isNew ? button.dataset.new : button.dataset.changed;
+    if (!bar.hidden) return;
+    bar.hidden = false;
+    bar.classList.remove("is-armed");
+    setTimeout(function () { bar.classList.add("is-armed"); }, NEWS_ARMED_MS);
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var el = banner();
+    if (!el || e.detail.elt !== el || !e.detail.xhr || e.detail.xhr.status !== 200) return;
+    var parsed = document.createElement("template");
+    parsed.innerHTML = e.detail.serverResponse;
+    var current = keyOf(el), incoming = keyOf(parsed.content);
+    if (incoming === current) { hideNews(); return; }  // the same cards: refreshed in place
+    e.detail.shouldSwap = false;
+    held = e.detail.serverResponse;
+    showNews(current, incoming);
+  });
+
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-dispatch-news-show]");
+    var el = banner();
+    if (!button || !el || !held) return;
+    var html = held;
+    hideNews();
+    window.htmx.swap(el, html, { swapStyle: "innerHTML" });
+    el.scrollIntoView({ block: "start" });
   });
 
   // --- What waits in the outbox ----------------------------------------------------------
