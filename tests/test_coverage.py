@@ -179,8 +179,9 @@ def test_inactive_people_and_places_are_left_out(client, leader):
 def test_a_liaison_without_villages_still_has_a_row(client, leader):
     make_user("newcomer", "village_liaison", name="新包村")
     html = page(client)
-    row = html[html.index("新包村"):]
-    assert "未分配包片地点" in row[:300]
+    row = html[html.index('id="cov-newcomer"'):]
+    assert "新包村" in row[:200] and "未分配包片地点" in row[:300]
+    assert '<a href="#cov-newcomer">新包村</a>' in html  # and a name in the index
 
 
 # --- 本周未覆盖 -------------------------------------------------------------------------------
@@ -399,3 +400,17 @@ def test_the_evidence_panel_runs_the_same_number_of_queries_for_a_small_and_a_bi
         panel = client.get(url, headers=HX).get_data(as_text=True)
     assert "第11次" in panel and "走访11" in panel and panel.count("/thumb") == 3
     assert big.count == small.count <= 8
+
+
+def test_a_past_weeks_last_visit_is_the_latest_up_to_that_week_not_one_made_after(client, leader):
+    w = leader
+    five_weeks_ago, yesterday = utcnow() - timedelta(days=35), utcnow() - timedelta(days=1)
+    visit(w.grid, w.grid_c, when=five_weeks_ago)
+    visit(w.grid, w.grid_c, when=yesterday)  # after the week looked at
+    two_weeks_ago = week_start(to_local(utcnow() - timedelta(days=14)).date())
+    then = uncovered_item(page(client, two_weeks_ago.isoformat()), "万科社区 / 万科第1网格")
+    assert f"上次签到： {to_local(five_weeks_ago):%Y-%m-%d}" in then
+    assert f"{to_local(yesterday):%Y-%m-%d}" not in then
+    # A place first visited after that week had not been visited then.
+    visit(w.liaison_b, w.grid_b, when=yesterday)
+    assert "从未" in uncovered_item(page(client, two_weeks_ago.isoformat()), "西村 / 西村第1网格")

@@ -95,7 +95,7 @@ class Uncovered:
     place: object
     path: str
     owners: list[User]
-    last_visit: datetime | None  # naive UTC, at it or below it, ever
+    last_visit: datetime | None  # naive UTC, at it or below it, up to the end of the week shown
     # With no one of its own, who covers the nearest place above (a grid's village liaison).
     above_name: str = ""
     above_owners: list[User] = field(default_factory=list)
@@ -207,7 +207,8 @@ def _person_cells(tree, people, assigned, counts) -> dict[int, list[Cell]]:
 
 def _place_history(tree: PlaceTree, weeks: list[Week]) -> tuple[dict[int, set[int]], dict[int, datetime]]:
     """For every place: the indexes of the strip's weeks with a check-in by anyone at it or
-    below it, and its latest check-in ever. One query over the places: an EXISTS per week
+    below it, and its latest check-in up to the end of the strip's last week (a past week
+    shows what was known then, not a visit made after it). One query over the places: an EXISTS per week
     and a MAX, each a seek into ix_checkins_place_occurred (place_id, occurred_at), so its
     cost follows the number of places, not of check-ins (a GROUP BY over the 12 weeks' rows
     was ten times slower on a year of data)."""
@@ -217,7 +218,8 @@ def _place_history(tree: PlaceTree, weeks: list[Week]) -> tuple[dict[int, set[in
         return sa.exists().where(CheckIn.place_id == Place.id, CheckIn.occurred_at >= bounds[i],
                                  CheckIn.occurred_at < bounds[i + 1])
 
-    latest = sa.select(sa.func.max(CheckIn.occurred_at)).where(CheckIn.place_id == Place.id).scalar_subquery()
+    latest = (sa.select(sa.func.max(CheckIn.occurred_at))
+              .where(CheckIn.place_id == Place.id, CheckIn.occurred_at < bounds[-1]).scalar_subquery())
     rows = db.session.execute(sa.select(Place.id, latest, *[seen(i) for i in range(len(weeks))])).all()
     visited: dict[int, set[int]] = defaultdict(set)
     last: dict[int, datetime] = {}

@@ -48,3 +48,21 @@ def test_a_liaisons_offline_checkin_once_synced_turns_her_village_visited_on_the
     assert box["x"] > TABLET["width"] / 2 and box["y"] < TABLET["height"]
     assert board.evaluate("window.scrollY") == 0
     tablet.close()
+
+
+def test_on_a_phone_a_leader_reaches_one_liaison_among_many_with_one_tap(browser, live_server, world):
+    from tests.factories import make_user
+    for i in range(40):
+        make_user(f"lx{i:02d}", role="village_liaison", name=f"包村{i:02d}号", places=[world.village_a])
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    page = phone.new_page()
+    log_in(page, live_server.url, "leader")
+    page.goto(f"{live_server.url}/coverage/")
+    row = page.locator("#cov-lx39")
+    expect(row).not_to_be_in_viewport()  # far down a long matrix
+    page.locator(".cov-names").get_by_role("link", name="包村39号", exact=True).click()
+    expect(row).to_be_in_viewport()
+    expect(row).to_contain_text("包村39号")
+    box = page.locator(".cov-names a").first.bounding_box()
+    assert box["height"] >= 44  # a finger's target
+    phone.close()
