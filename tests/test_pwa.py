@@ -46,7 +46,7 @@ def test_the_worker_precaches_the_versioned_shell_and_names_the_offline_pages(cl
     assert {"css/app.css", "icons/icon-192.png", "icons/icon-512.png",
             "icons/icon-maskable-512.png"} | static_js <= files
     assert all(re.search(r"\?v=[0-9a-f]{10}$", url) for url in config["precache"])
-    assert config["offlineUrl"] == "/offline"
+    assert config["offlineUrls"] == {"zh_CN": "/offline", "en": "/offline?lang=en"}
     assert {"/", "/checkin", "/log", "/my/record"} <= set(config["offlinePages"])
     assert config["apiPrefix"] == "/api/" and config["staticPrefix"] == "/static/"
 
@@ -57,7 +57,8 @@ def test_the_worker_names_no_cdn_and_deletes_only_its_own_caches(client):
     # Its one import is the outbox's own store and sync client, versioned, for Background Sync.
     assert body.count("importScripts(") == 1 and "importScripts(...SHELL.imports);" in body
     imports = worker_config(body)["imports"]
-    assert [url.split("?")[0] for url in imports] == ["/static/js/outbox-store.js", "/static/js/outbox-sync.js"]
+    assert [url.split("?")[0] for url in imports] == ["/static/js/fuxin-en.js", "/static/js/outbox-store.js",
+                                                             "/static/js/outbox-sync.js"]
     assert set(imports) <= set(worker_config(body)["precache"])  # so they are there offline too
     assert "indexedDB" not in body  # the worker itself never opens or deletes the outbox's database
     assert "const OUR_CACHES = /^fuxin-(shell|pages)-/;" in body

@@ -13,6 +13,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
 from ..assets import ContentHashes, static_hashes
+from ..i18n import DEFAULT, LANGUAGES
 from ..web import static_url
 
 APP_NAME = "福新外勤"
@@ -36,9 +37,9 @@ OFFLINE_PAGES = (("field.home", _l("首页")), ("field.checkin", _l("签到")), 
 API_PREFIX = "/api/"  # the JSON API (sync, photos): never cached, never answered offline
 WORKER_SOURCE = os.path.join(os.path.dirname(__file__), "sw.js")
 WORKER_CONFIG_MARK = "__SHELL_CONFIG__"
-# The outbox store and sync client, in this order: the worker imports them for Background
-# Sync (both are written without the DOM), at this release's versioned URLs.
-WORKER_IMPORTS = ("js/outbox-store.js", "js/outbox-sync.js")
+# The scripts' English texts, the outbox store and sync client, in this order: the worker
+# imports them for Background Sync (all written without the DOM), at this release's versioned URLs.
+WORKER_IMPORTS = ("js/fuxin-en.js", "js/outbox-store.js", "js/outbox-sync.js")
 
 
 def manifest() -> dict:
@@ -94,7 +95,8 @@ def worker_script() -> str:
     config = {
         "version": shell_version(),
         "precache": [static_url(name) for name in shell_files()],
-        "offlineUrl": url_for("pwa.offline"),
+        # One offline page per language, fetched without cookies: the language is the URL's.
+        "offlineUrls": {code: url_for("pwa.offline", lang=None if code == DEFAULT else code) for code in LANGUAGES},
         "offlinePages": [url for url, _label in offline_pages()],
         # A login or logout starts a new person's pages: the previous one's are dropped.
         "sessionUrls": [url_for("auth.login"), url_for("auth.logout")],

@@ -40,10 +40,23 @@ self.addEventListener("install", (event) => {
 async function precache() {
   const cache = await caches.open(SHELL_CACHE);
   await cache.addAll(SHELL.precache);  // versioned URLs: the HTTP cache may answer, that is right
-  // Without cookies, so the offline page holds no one's name and no session's token.
-  const offline = await fetch(SHELL.offlineUrl, { credentials: "omit" });
-  if (!offline.ok) throw new Error("offline page answered " + offline.status);
-  await cache.put(SHELL.offlineUrl, offline);
+  // Without cookies, so the offline page holds no one's name and no session's token; one
+  // for each language, the language named in its URL.
+  await Promise.all(Object.values(SHELL.offlineUrls).map(async (url) => {
+    const offline = await fetch(url, { credentials: "omit" });
+    if (!offline.ok) throw new Error("offline page answered " + offline.status);
+    await cache.put(url, offline);
+  }));
+}
+
+// The language the pages last showed (outbox-ui.js writes it down): the worker has no page.
+async function pagesLanguage() {
+  try {
+    const lang = await self.FuxinOutbox.store.getMeta("lang");
+    return /^en/i.test(lang || "") ? "en" : "zh_CN";
+  } catch (error) {
+    return "zh_CN";  // no IndexedDB: the default
+  }
 }
 
 self.addEventListener("activate", (event) => {
@@ -126,8 +139,9 @@ async function page(event, request) {
 }
 
 async function offlinePage() {
-  const cached = await caches.match(SHELL.offlineUrl, { cacheName: SHELL_CACHE });
-  return cached || new Response("当前无网络", {
+  const url = SHELL.offlineUrls[await pagesLanguage()] || SHELL.offlineUrls.zh_CN;
+  const cached = await caches.match(url, { cacheName: SHELL_CACHE });
+  return cached || new Response("当前无网络 · No network", {
     status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }
 
@@ -195,6 +209,7 @@ self.addEventListener("sync", (event) => {
 // promise rejects: reject when the records stayed for want of a network or a working
 // server, not when they wait for the person (a login, a record to fix), which no retry helps.
 async function backgroundSync() {
+  self.FuxinLang = await pagesLanguage();  // the reasons it writes down read in the person's language
   const outcome = await self.FuxinOutbox.sync.run("background");
   if (outcome === "failed" || outcome === "offline") throw new Error("outbox not sent: " + outcome);
   return outcome;

@@ -86,6 +86,10 @@ def worker_status(worker):
     return worker.evaluate("FuxinOutbox.store.getMeta('status').then(s => s && s.state)")
 
 
+def worker_message(worker):
+    return worker.evaluate("FuxinOutbox.store.getMeta('status').then(s => s && s.message)")
+
+
 def test_the_workers_sync_event_sends_what_was_saved_offline_with_the_pages_closed(
         app, context, page, live_server, login, world, tmp_path):
     # Background Sync's permission is refused in this context (it grants only geolocation),
@@ -132,6 +136,7 @@ def test_a_sync_event_that_meets_a_server_error_keeps_everything_and_asks_to_be_
     eventually(devtools.page, lambda: worker_status(worker) == "failed", what="the worker's run to give up")
     assert len(worker.evaluate("FuxinOutbox.store.allRecords()")) == 3
     assert stored_ids() == [] and tap.bodies == []
+    assert worker_message(worker) == "服务器暂时出错（503）"  # her pages were Chinese
     # The handler's promise rejects, which is what makes the browser fire the tag again later.
     said = worker.evaluate("backgroundSync().then(() => 'resolved', e => 'rejected: ' + e.message)")
     assert said == "rejected: outbox not sent: failed"
@@ -163,3 +168,27 @@ def test_the_browser_fires_the_tag_itself_when_the_network_returns(
     eventually(devtools.page, lambda: stored_ids() == saved)
     eventually(devtools.page, lambda: "succeeded" in devtools.completed(), what="the sync event to finish")
     assert_each_stored_once(app, tap, saved)
+
+
+def test_what_the_worker_writes_down_reads_in_the_language_her_pages_last_showed(
+        app, context, page, live_server, login, world):
+    tap = SyncTap(app, answer=lambda body, n: ("503 SERVICE UNAVAILABLE", {"error": "test"}))
+    login("liaison")
+    page.goto(f"{live_server.url}/checkin?lang=en")  # she reads the app in English
+    wait_for_worker(page)
+    context.set_offline(True)
+    page.fill("#note", "Visited before the storm")
+    page.get_by_role("button", name="Save check-in", exact=True).click()
+    page.wait_for_function("(document.querySelector('[data-outbox-status]') || {}).textContent?.startsWith('Saved')")
+    [worker] = context.service_workers
+    devtools = WorkerDevTools(context)
+    registration = devtools.registration_id(f"{live_server.url}/")
+    page.close()
+    context.set_offline(False)
+
+    devtools.dispatch_sync(live_server.url, registration)
+    eventually(devtools.page, lambda: len(tap.answered) >= 1, what="the worker to try")
+    eventually(devtools.page, lambda: worker_status(worker) == "failed", what="the worker's run to give up")
+    assert worker_message(worker) == "Temporary server error (503)"
+    [kept] = worker.evaluate("FuxinOutbox.store.allRecords()")
+    assert kept["last_error"] == "Temporary server error (503)" and stored_ids() == []

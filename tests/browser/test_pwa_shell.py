@@ -111,6 +111,15 @@ def test_a_liaison_opens_home_checkin_and_log_with_no_signal(page, live_server, 
     assert "当前无网络" in text and "已保存的记录会在联网后自动同步" in text
     assert page.locator("main a[href='/checkin']").count() == 1
 
+    # Read in English last, the app's offline page is English too.
+    page.context.set_offline(False)
+    page.goto(f"{live_server.url}/?lang=en")
+    poll(page, "FuxinOutbox.store.getMeta('lang').then(l => l === 'en')")
+    page.context.set_offline(True)
+    response = page.goto(live_server.url + "/cases/households")
+    assert response.from_service_worker and '<html lang="en">' in page.content()
+    assert "You are offline" in page.inner_text("main") and "当前无网络" not in page.inner_text("main")
+
     # A POST is never answered from a cache: offline it fails, for the outbox to keep it.
     outcome = page.evaluate("""fetch('/checkin', {method: 'POST', body: new FormData()})
         .then(r => 'answered ' + r.status, () => 'failed')""")

@@ -1,5 +1,6 @@
 // 福新外勤: the English texts of the scripts (FuxinT in outbox-store.js looks them up).
-// Loaded only on pages shown in English, so a Chinese page, the default, does not carry them.
+// Loaded only on pages shown in English, so a Chinese page, the default, does not carry them;
+// the service worker imports it too, for when its pages were last shown in English.
 // Keep the terms of the server catalog (translations/en/LC_MESSAGES/messages.po).
 (function (root) {
   "use strict";

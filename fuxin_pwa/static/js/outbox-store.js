@@ -17,15 +17,17 @@
 // FuxinT(zh, params): the text of the page's language for a JS string. Chinese is the
 // source and the default (as on the server: the Chinese text is the key); English comes from
 // the dictionary of fuxin-en.js when <html lang> starts with "en". {n}-style placeholders are filled
-// from params in both languages. A service worker has no document and shows no UI: Chinese.
-// The English texts are in fuxin-en.js, which only English pages load.
+// from params in both languages. A service worker has no document: it sets FuxinLang to the
+// language the pages last showed (meta "lang"), so what it writes down reads in that language.
+// The English texts are in fuxin-en.js, which only English pages (and the worker) load.
 // Here, at the top of the first script every page (and the worker) loads, so all may use it.
 (function (root) {
   "use strict";
   if (root.FuxinT) return;
   function english() {
     var doc = root.document;
-    return !!(doc && doc.documentElement && /^en/i.test(doc.documentElement.lang || ""));
+    if (doc && doc.documentElement) return /^en/i.test(doc.documentElement.lang || "");
+    return /^en/i.test(root.FuxinLang || "");
   }
   root.FuxinT = function (zh, params) {
     var EN = root.FuxinEN || {};  // js/fuxin-en.js, on English pages only

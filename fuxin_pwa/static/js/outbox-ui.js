@@ -112,6 +112,9 @@
     if (main.dataset.outboxStarted) return;
     main.dataset.outboxStarted = "1";
     pageStartedAt = Date.now();
+    // The worker has no page to ask: it reads the language the pages last showed, for its
+    // offline page and the reasons its Background Sync writes down.
+    store.setMeta("lang", document.documentElement.lang || "zh-CN").catch(function () {});
     loadPageScript();
     showFlash();
     renderBadge();
