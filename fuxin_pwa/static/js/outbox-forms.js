@@ -16,7 +16,10 @@
   var DOUBLE_TAP_MS = 1000;  // a second tap on an untouched fresh form is not a second record
   var states = new WeakMap();
 
-  store.open().then(function () { O.available = true; }, function () { O.available = false; });
+  store.open().then(function () { O.available = true; }, function () {
+    O.available = false;  // the forms post as without JS, and photos cannot go with them
+    document.querySelectorAll("[data-outbox-photos]").forEach(function (el) { el.hidden = true; });
+  });
 
   function st(form) {
     var s = states.get(form);
