@@ -9,6 +9,7 @@ from fuxin_pwa.dispatch.models import ASSIGNED, Deployment, Incident, IncidentAc
 from fuxin_pwa.extensions import db
 from fuxin_pwa.timeutil import utcnow
 from tests.browser.conftest import FUXIN_CENTRE
+from tests.browser.test_outbox import wait_outbox_empty
 
 TABLET = {"width": 1024, "height": 768}
 
@@ -90,7 +91,7 @@ def test_arriving_with_no_signal_is_kept_and_reaches_the_board_with_the_position
     assert acks() == []  # nothing reached the server
 
     page.context.set_offline(False)
-    page.wait_for_function("FuxinOutbox.store.allRecords().then(r => r.length === 0)", timeout=15000)
+    wait_outbox_empty(page)
     expect(card.locator("[data-dispatch-state]")).to_contain_text("到岗", timeout=8000)
     expect(pending).to_be_hidden()
     db.session.expire_all()
