@@ -2,8 +2,14 @@
 world (a subdistrict with villages, grids, households and one person per role).
 
 SQLite by default. With FUXIN_TEST_DB=postgres the same suite runs on TEST_DATABASE_URL in a
-schema of its own, made for this run and dropped after, so parallel runs never collide."""
+schema of its own, made for this run and dropped after, so parallel runs never collide.
+
+The schema is built once per run, not per test: on SQLite each test gets a copy of a file
+made once (with the seeded task kinds and request categories); on PostgreSQL each test starts
+from `TRUNCATE … RESTART IDENTITY` of every table and the same seeds. Either way a test sees
+an empty database with fresh ids, as if the tables had just been made."""
 import os
+import shutil
 import uuid
 
 import pytest
@@ -21,16 +27,20 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 @pytest.fixture(scope="session")
 def pg_schema_url():
-    """A fresh PostgreSQL schema for this run; None on SQLite."""
+    """A fresh PostgreSQL schema for this run; None on SQLite. A run asked for PostgreSQL
+    fails, never skips, when it has no URL or cannot reach the server."""
     if not ON_POSTGRES:
         yield None
         return
     if not PG_URL:
-        pytest.skip("FUXIN_TEST_DB=postgres but TEST_DATABASE_URL is not set")
+        pytest.fail("FUXIN_TEST_DB=postgres but TEST_DATABASE_URL is not set")
     schema = f"fuxin_test_{uuid.uuid4().hex[:10]}"
     engine = sa.create_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except sa.exc.OperationalError as error:
+        pytest.fail(f"PostgreSQL at TEST_DATABASE_URL cannot be reached: {error}")
     sep = "&" if "?" in PG_URL else "?"
     yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
     with engine.begin() as conn:
@@ -45,25 +55,54 @@ def _test_config(tmp_path, pg_schema_url, **extra):
             "PHOTO_DIR": str(tmp_path / "photos"), **extra}
 
 
-def _fresh_schema():
-    db.drop_all()
-    db.create_all()
+def _seed():
     ensure_task_kinds()
     ensure_request_categories()
     db.session.commit()
 
 
-@pytest.fixture
-def app(tmp_path, pg_schema_url, request):
-    marker = request.node.get_closest_marker("app_config")
-    extra = marker.kwargs if marker else {}
-    app = create_app(_test_config(tmp_path, pg_schema_url, **extra))
+def _fresh_schema():
+    db.drop_all()
+    db.create_all()
+    _seed()
+
+
+def _empty_tables():
+    """Every table emptied and its ids restarted (PostgreSQL), then the seeds again."""
+    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+    _seed()
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory, pg_schema_url):
+    """The schema made once for the run: a SQLite file to copy, or the PostgreSQL schema."""
+    folder = tmp_path_factory.mktemp("schema")
+    app = create_app(_test_config(folder, pg_schema_url))
     with app.app_context():
         _fresh_schema()
+        if not pg_schema_url:  # one self-contained file: the WAL folded in before copying
+            db.session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.session.remove()
+        db.engine.dispose()
+    return None if pg_schema_url else folder / "test.sqlite"
+
+
+@pytest.fixture
+def app(tmp_path, pg_schema_url, schema_template, request):
+    marker = request.node.get_closest_marker("app_config")
+    extra = marker.kwargs if marker else {}
+    if schema_template is not None:
+        shutil.copyfile(schema_template, tmp_path / "test.sqlite")
+    app = create_app(_test_config(tmp_path, pg_schema_url, **extra))
+    with app.app_context():
+        if pg_schema_url:
+            _empty_tables()
         yield app
         db.session.remove()
-        if pg_schema_url:
-            db.drop_all()
+        if pg_schema_url and request.node.get_closest_marker("rebuilds_schema"):
+            _fresh_schema()  # it dropped or migrated the tables: the next test needs them back
         db.engine.dispose()
 
 
@@ -95,6 +134,7 @@ def auth(client):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "app_config(**kw): extra Flask config for the app fixture")
+    config.addinivalue_line("markers", "rebuilds_schema: the test drops or migrates the tables itself")
 
 
 class QueryCounter:

@@ -16,11 +16,13 @@ _PASSWORD_HASH = None
 
 
 def password_hash():
-    """Hash once per run: a real hash (login checks it), without paying for it per person."""
+    """A real hash that login checks, made cheap: PBKDF2 with one iteration, once per run.
+    The app itself hashes with scrypt, slow by design (test_auth proves it), and a test
+    suite logs in thousands of times. Never a way to store a real person's password."""
     global _PASSWORD_HASH
     if _PASSWORD_HASH is None:
         from werkzeug.security import generate_password_hash
-        _PASSWORD_HASH = generate_password_hash(PASSWORD)
+        _PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
     return _PASSWORD_HASH
 
 

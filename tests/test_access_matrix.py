@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 from PIL import Image
 
 from fuxin_pwa.cases.models import Case
@@ -19,6 +20,8 @@ from fuxin_pwa.extensions import db
 from fuxin_pwa.photos.services import save_photo
 from fuxin_pwa.requests.models import RequestCategory, ResidentRequest
 from fuxin_pwa.timeutil import utcnow
+from fuxin_pwa.auth.models import ROLES
+from tests.conftest import AuthActions
 from tests.factories import make_checkin
 
 LOGINS = {"admin": "admin", "leader": "leader", "young_cadre": "cadre", "community_worker": "community",
@@ -143,6 +146,12 @@ PUBLIC = {"static", "healthz", "auth.login", "auth.logout",
 
 @pytest.fixture
 def ids(world):
+    return make_ids(world)
+
+
+def make_ids(world):
+    """A case, a check-in with a photo, a request and an incident with a deployment, and the
+    ids the matrix's URLs are filled with. Called again, it makes a second, separate set."""
     case = Case(household_id=world.household_a.id, kind="illegal_structure", title="东村1号违建",
                 owner_id=world.liaison.id, created_by_id=world.leader.id)
     db.session.add(case)
@@ -187,30 +196,103 @@ def _denied_code(denied, role):
     return denied
 
 
-@pytest.mark.parametrize("role", sorted(LOGINS))
-@pytest.mark.parametrize("endpoint, method, url, allowed, denied, ok", MATRIX,
-                         ids=[f"{m} {u}" for _, m, u, *_ in MATRIX])
-def test_role_route_matrix(client, auth, ids, role, endpoint, method, url, allowed, denied, ok):
-    auth.login(LOGINS[role])
-    r = _call(client, method, url.format(**ids))
+def _answer_is_right(client, role, method, url, allowed, denied, ok):
+    """None when `role` (None: logged out) gets what the matrix says; else what went wrong."""
+    r = _call(client, method, url)
+    if role is None:
+        if url.startswith("/api/"):
+            right = r.status_code == 401 and r.get_json() == {"error": "auth_required"}
+        else:
+            right = r.status_code == 302 and r.headers["Location"].startswith("/login")
+        return None if right else f"logged out: {method} {url} answered {r.status_code}"
     if role in allowed:
-        assert r.status_code in ok, f"{role} should reach {method} {url}, got {r.status_code}"
-        assert "/login" not in r.headers.get("Location", "")
-    else:
-        assert r.status_code == _denied_code(denied, role), f"{role} must not reach {method} {url}"
+        if r.status_code in ok and "/login" not in r.headers.get("Location", ""):
+            return None
+        return f"{role} should reach {method} {url}, got {r.status_code}"
+    if r.status_code == _denied_code(denied, role):
+        return None
+    return f"{role} must not reach {method} {url}: got {r.status_code}"
 
 
 @pytest.mark.parametrize("endpoint, method, url, allowed, denied, ok", MATRIX,
                          ids=[f"{m} {u}" for _, m, u, *_ in MATRIX])
-def test_logged_out_is_sent_to_log_in(client, ids, endpoint, method, url, allowed, denied, ok):
-    r = _call(client, method, url.format(**ids))
-    if url.startswith("/api/"):
-        assert r.status_code == 401 and r.get_json() == {"error": "auth_required"}
-    else:
-        assert r.status_code == 302 and r.headers["Location"].startswith("/login")
+def test_role_route_matrix(app, world, ids, endpoint, method, url, allowed, denied, ok):
+    """Every role, and logged out, against one world, each with a client of its own (so no
+    session carries over)."""
+    wrong = []
+    for role in [None] + sorted(LOGINS):
+        client = app.test_client()
+        # The test's app context outlives a request, and Flask-Login keeps the person on `g`:
+        # a new person's first request must not find the last one there.
+        g.pop("_login_user", None)
+        if role is not None:
+            AuthActions(client).login(LOGINS[role])
+        # A refused request never changes the world; an allowed POST may (an admin removing a
+        # deployment), so each allowed role's POST gets things of its own to act on.
+        mine = make_ids(world) if method != "GET" and role in allowed else ids
+        wrong.append(_answer_is_right(client, role, method, url.format(**mine), allowed, denied, ok))
+    problems = [w for w in wrong if w]
+    assert not problems, "\n".join(problems)
 
 
-def test_every_route_has_a_row(app):
-    covered = {row[0] for row in MATRIX} | PUBLIC
-    routes = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert routes - covered == set(), "add these routes to the access matrix"
+def test_every_role_has_a_column():
+    """A role added to the app without a column here would never be checked."""
+    assert set(LOGINS) == set(ROLES)
+
+
+def test_every_route_and_method_has_a_row(app):
+    """A new route, or a new method on a route, cannot ship without its row."""
+    covered = {(row[0], row[1]) for row in MATRIX}
+    missing = {(rule.endpoint, method) for rule in app.url_map.iter_rules() if rule.endpoint not in PUBLIC
+               for method in rule.methods - {"HEAD", "OPTIONS"}} - covered
+    assert missing == set(), "add these routes and methods to the access matrix"
+
+
+CHANGES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _logged_in_with_csrf(app, username):
+    """A client logged in through the real form, CSRF token and all; and a fresh token."""
+    import re
+    client = app.test_client()
+    g.pop("_login_user", None)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/login").get_data(as_text=True)).group(1)
+    r = client.post("/login", data={"username": username, "password": "fuxin2024", "csrf_token": token})
+    assert r.status_code == 302 and "/login" not in r.headers["Location"]
+    return client
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_every_post_put_and_delete_route_refuses_a_request_without_its_csrf_token(app, world, ids):
+    """Walks the URL map: every route that changes something, logged in, with no token,
+    hears the CSRF answer (the page or the JSON), whatever its body would have done."""
+    urls = {(row[0], row[1]): row[2].format(**ids) for row in MATRIX}
+    client = _logged_in_with_csrf(app, "admin")
+    walked, unprotected = [], []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods & CHANGES):
+            url = urls.get((rule.endpoint, method))
+            if url is None:  # a public route (login, logout): any arguments will do
+                url = rule.build({name: 1 for name in rule.arguments}, append_unknown=False)[1]
+            walked.append(f"{method} {url}")
+            r = client.open(url, method=method, data={"note": "无令牌"})
+            said = r.get_data(as_text=True)
+            csrf_answer = (r.status_code == 403 and r.get_json(silent=True) == {"error": "csrf", "detail": ANY_DETAIL}
+                           if url.startswith("/api/") else r.status_code == 400 and "页面已过期或来源无效" in said)
+            if not csrf_answer:
+                unprotected.append(f"{method} {url}: {r.status_code}")
+    assert len(walked) >= 30 and "POST /logout" in walked and "POST /api/v1/sync" in walked
+    assert not unprotected, "no CSRF check on:\n" + "\n".join(unprotected)
+    # With its token the same request is the view's to answer: the form comes back with its errors.
+    token = client.get("/checkin").get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1]
+    r = client.post("/checkin", data={"note": "有令牌", "csrf_token": token.split('"')[0]})
+    assert r.status_code == 422 and "页面已过期或来源无效" not in r.get_data(as_text=True)
+
+
+class _AnyText:
+    def __eq__(self, other):
+        return isinstance(other, str) and other != ""
+
+
+ANY_DETAIL = _AnyText()

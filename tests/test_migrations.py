@@ -1,5 +1,6 @@
 """Every schema change is a migration: upgrading an empty database gives exactly the
 tables the models describe, on SQLite and (in CI) on PostgreSQL."""
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -8,6 +9,7 @@ from flask_migrate import downgrade, upgrade
 from fuxin_pwa.extensions import db
 
 
+@pytest.mark.rebuilds_schema
 def test_migrations_build_the_schema_the_models_describe(app):
     db.drop_all()
     with db.engine.begin() as conn:
