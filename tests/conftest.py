@@ -89,21 +89,86 @@ def schema_template(tmp_path_factory, pg_schema_url):
     return None if pg_schema_url else folder / "test.sqlite"
 
 
+DEMO_SEED = 20240805
+
+
+class DemoSnapshot:
+    """The demo subdistrict loaded once per run, for the tests that only read it (a test
+    asks for the `demo` fixture). SQLite: a file to copy. PostgreSQL: a schema of its own,
+    copied table by table into the test's (INSERT … SELECT, then the id sequences moved on)."""
+
+    def __init__(self, counts, sqlite_file=None, pg_schema=None):
+        self.counts, self.sqlite_file, self.pg_schema = counts, sqlite_file, pg_schema
+
+    def copy_into_postgres(self):
+        for table in db.metadata.sorted_tables:
+            db.session.execute(sa.text(f'INSERT INTO "{table.name}" SELECT * FROM "{self.pg_schema}"."{table.name}"'))
+            if "id" in table.c and table.c.id.autoincrement in (True, "auto"):
+                db.session.execute(sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                    f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'))
+        db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(tmp_path_factory, pg_schema_url, schema_template):
+    from fuxin_pwa.demo.loader import load_demo
+    folder = tmp_path_factory.mktemp("demo")
+    url, schema = pg_schema_url, None
+    if pg_schema_url:
+        schema = pg_schema_url.rsplit("%3D", 1)[1] + "_demo"
+        engine = sa.create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        engine.dispose()
+        url = pg_schema_url.rsplit("%3D", 1)[0] + "%3D" + schema
+    else:
+        shutil.copyfile(schema_template, folder / "test.sqlite")
+    app = create_app(_test_config(folder, url))
+    with app.app_context():
+        if schema:
+            db.create_all()
+        counts = load_demo(seed=DEMO_SEED)
+        if not schema:
+            db.session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.session.remove()
+        db.engine.dispose()
+    yield DemoSnapshot(counts, sqlite_file=None if schema else folder / "test.sqlite", pg_schema=schema)
+    if schema:
+        engine = sa.create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
 @pytest.fixture
 def app(tmp_path, pg_schema_url, schema_template, request):
     marker = request.node.get_closest_marker("app_config")
     extra = marker.kwargs if marker else {}
+    demo = request.getfixturevalue("demo_snapshot") if "demo" in request.fixturenames else None
     if schema_template is not None:
-        shutil.copyfile(schema_template, tmp_path / "test.sqlite")
+        shutil.copyfile(demo.sqlite_file if demo else schema_template, tmp_path / "test.sqlite")
     app = create_app(_test_config(tmp_path, pg_schema_url, **extra))
     with app.app_context():
         if pg_schema_url:
-            _empty_tables()
+            if demo:
+                names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+                db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                demo.copy_into_postgres()
+            else:
+                _empty_tables()
         yield app
         db.session.remove()
         if pg_schema_url and request.node.get_closest_marker("rebuilds_schema"):
             _fresh_schema()  # it dropped or migrated the tables: the next test needs them back
         db.engine.dispose()
+
+
+@pytest.fixture
+def demo(app, demo_snapshot):
+    """The demo subdistrict in this test's database (its counts by table), as `load_demo`
+    leaves it, without loading it again."""
+    return dict(demo_snapshot.counts)
 
 
 @pytest.fixture

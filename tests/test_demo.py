@@ -24,9 +24,7 @@ from fuxin_pwa.timeutil import utcnow
 SEED = 20240805
 
 
-@pytest.fixture
-def demo(app):
-    return load_demo(seed=SEED)
+# `demo` (tests/conftest.py): the demo of seed 20240805, loaded once per run and copied in.
 
 
 def user(username):

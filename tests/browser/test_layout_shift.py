@@ -12,10 +12,8 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from fuxin_pwa import create_app
-from fuxin_pwa.demo.loader import load_demo
-from fuxin_pwa.extensions import db
 from tests.browser.conftest import FUXIN_CENTRE, PHONE
-from tests.conftest import _fresh_schema, _test_config
+from tests.conftest import _test_config
 
 FIELD_LOGINS = ("liaison", "cadre", "grid", "community")
 FIELD_PAGES = ("/", "/checkin", "/log", "/my/record", "/requests/", "{request}", "/cases/", "/outbox")
@@ -39,18 +37,16 @@ new PerformanceObserver((list) => {
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory, pg_schema_url):
+def demo_server(tmp_path_factory, demo_snapshot):
     """The demo subdistrict, served once for the whole module (the pages only read it)."""
+    import shutil
     import threading
 
     from werkzeug.serving import make_server
 
     folder = tmp_path_factory.mktemp("layout")
+    shutil.copyfile(demo_snapshot.sqlite_file, folder / "test.sqlite")
     app = create_app(_test_config(folder, None, WTF_CSRF_ENABLED=True))
-    with app.app_context():
-        _fresh_schema()
-        load_demo()
-        db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
