@@ -156,7 +156,7 @@ def test_a_bad_phone_or_id_number_is_explained_next_to_the_field(client, auth, w
         "address": "东村1号", "head_name": "张三", "phone": "12345", "id_number": "123", "members": "三"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "电话号码 12345 格式不正确" in html and "身份证号 123 格式不正确" in html
+    assert "电话号码 12345 不正确" in html and "身份证号 123 格式不正确" in html
     assert 'id="phone-err"' in html and 'value="12345"' in html
 
 

@@ -1,4 +1,7 @@
 """Logging in and out, in the rain: remembered for 30 days, never sent off-site."""
+import re
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from fuxin_pwa.extensions import db
@@ -46,11 +49,20 @@ def test_an_inactive_person_cannot_log_in_and_is_logged_out_when_deactivated(cli
 
 
 def test_remember_me_sets_a_30_day_cookie(client, auth, world):
+    from email.utils import parsedate_to_datetime
     r = auth.login("liaison", remember="y")
-    cookie = [h for h in r.headers.getlist("Set-Cookie") if h.startswith("remember_token=")]
-    assert cookie, "remember-me cookie missing"
-    assert "Max-Age=2592000" in cookie[0] or "Expires=" in cookie[0]
-    assert "HttpOnly" in cookie[0]
+    [cookie] = [h for h in r.headers.getlist("Set-Cookie") if h.startswith("remember_token=")]
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
+    lifetime = expires - datetime.now(timezone.utc)
+    assert timedelta(days=30) - timedelta(minutes=1) < lifetime <= timedelta(days=30)
+    assert "HttpOnly" in cookie
+
+
+def test_without_remember_me_the_login_ends_with_the_browser(client, auth, world):
+    r = auth.login("liaison")
+    assert not [h for h in r.headers.getlist("Set-Cookie") if h.startswith("remember_token=")]
+    [session_cookie] = [h for h in r.headers.getlist("Set-Cookie") if h.startswith("session=")]
+    assert "Expires=" not in session_cookie and "Max-Age=" not in session_cookie
 
 
 def test_remember_me_survives_a_lost_session(app, auth, client, world):

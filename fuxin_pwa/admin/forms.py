@@ -14,10 +14,10 @@ from ..auth.models import ADMIN, FIELD_ROLES, ROLE_LABELS, ROLES, TEAM_LABELS, U
 from ..extensions import db
 from ..field.forms import int_or_none
 from ..field.models import TaskKind
+from ..phones import check_phone, normalise_phone
 from ..places.models import PLACE_KINDS, Household, Place
 from . import services
 
-PHONE_RE = re.compile(r"^(1[3-9]\d{9}|(0\d{2,3}-?)?\d{7,8})$")
 ID_NUMBER_RE = re.compile(r"^(\d{17}[\dX]|\d{15})$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 TASK_KIND_CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
@@ -28,21 +28,8 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def normalise_phone(value):
-    """Spaces and the +86 prefix are how people write numbers, not part of them."""
-    if not isinstance(value, str):
-        return value
-    value = re.sub(r"\s+", "", value)
-    return value[3:] if value.startswith("+86") else value
-
-
 def upper_id(value):
     return re.sub(r"\s+", "", value).upper() if isinstance(value, str) else value
-
-
-def check_phone(form, field):
-    if field.data and not PHONE_RE.match(field.data):
-        raise ValidationError(_("电话号码 %(phone)s 格式不正确（手机11位，或座机如 0535-6681234）", phone=field.data))
 
 
 class PlaceForm(FlaskForm):

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..auth.models import TEAM_LABELS, User
 from ..extensions import db
 from ..field.forms import FieldRecordForm, int_or_none
+from ..phones import check_phone, normalise_phone
 from ..places.models import Household
 from ..places.services import place_in_scope, with_descendants
 from .access import may_answer_resident, may_assign, may_see_request, was_assigned_to
@@ -23,9 +24,6 @@ DESCRIPTION_MAX = 2000
 NOTE_MAX = 500
 REFERRED_MAX = 200
 CATEGORY_CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
-# A mobile number (11 digits from 13x to 19x) or a landline with its area code (0535-6681234).
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
 OPEN = "open"        # list filters beside the statuses: not yet closed,
 OVERDUE = "overdue"  # and not closed past the due time
@@ -35,26 +33,17 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def compact_phone(value):
-    """Spaces people type between digit groups are not part of the number."""
-    return re.sub(r"\s+", "", value) if isinstance(value, str) else value
-
-
 class RequestForm(FieldRecordForm):
     """A resident's request, raised at the centre or in the field (record type `request`)."""
 
     resident_name = StringField(_l("居民姓名"), filters=[strip], validators=[
         DataRequired(_l("请填写居民姓名")), Length(max=NAME_MAX, message=_l("姓名不能超过%(n)s字", n=NAME_MAX))])
-    resident_phone = StringField(_l("联系电话（可选）"), filters=[compact_phone], validators=[Optional()])
+    resident_phone = StringField(_l("联系电话（可选）"), filters=[normalise_phone], validators=[Optional(), check_phone])
     household_id = SelectField(_l("户（可选）"), coerce=int_or_none, validate_choice=False)
     category = SelectField(_l("诉求类别"), validate_choice=False)
     description = TextAreaField(_l("诉求内容"), filters=[strip], validators=[
         DataRequired(_l("请填写诉求内容")),
         Length(max=DESCRIPTION_MAX, message=_l("诉求内容不能超过%(n)s字", n=DESCRIPTION_MAX))])
-
-    def validate_resident_phone(self, field):
-        if field.data and not (MOBILE_RE.match(field.data) or LANDLINE_RE.match(field.data)):
-            raise ValidationError(_("请填写11位手机号，或带区号的座机号（如 0535-6681234）"))
 
     def validate_household_id(self, field):
         if field.data is None:

@@ -75,10 +75,8 @@ def stored_ids():
 def assert_each_stored_once(app, tap, saved):
     assert stored_ids() == saved
     assert sorted(tap.sent_ids()) == saved  # and each sent once
-    Photo = photo_model(app)
-    if Photo is not None:
-        [photo] = rows(Photo)
-        assert photo.record_uuid == rows(TaskLog)[0].uuid
+    [photo] = rows(photo_model(app))
+    assert photo.record_uuid == rows(TaskLog)[0].uuid
 
 
 def worker_status(worker):
