@@ -121,8 +121,8 @@ def test_a_visit_with_mistakes_comes_back_filled_with_chinese_errors(client, aut
     r = client.post(f"/cases/{case.id}/visits", headers=HX, data={
         "kind": "resident_visit", "summary": "", "outcome": "户主不在家", "duration_min": "9999"})
     fragment = r.get_data(as_text=True)
-    # htmx does not swap a 4xx answer by default, so the form with errors comes back as 200.
-    assert r.status_code == 200
+    # 422, as to a browser: field.js has htmx swap a form that came back with its errors.
+    assert r.status_code == 422
     assert "请填写工作内容" in fragment and "用时应在 1 到 1440 分钟之间" in fragment
     assert "户主不在家" in fragment and 'value="9999"' in fragment
     assert db.session.scalar(sa.select(sa.func.count()).select_from(TaskLog)) == 0
@@ -214,10 +214,10 @@ def test_a_move_the_rules_do_not_allow_is_refused_in_chinese(client, auth, world
     r = client.post(f"/cases/{case.id}/status", data={"to_status": CLOSED, "note": "重复"})
     page = r.get_data(as_text=True)
     assert r.status_code == 422 and "不能从「已化解」改为「已关闭」" in page and "重复" in page
-    # Through hx-boost the errors are swapped in (200), and the address bar keeps the case's URL.
+    # Through hx-boost the same 422 is swapped in (field.js), and the address bar keeps the case's URL.
     r = client.post(f"/cases/{case.id}/status", data={"to_status": CLOSED},
                     headers={**HX, "HX-Boosted": "true"})
-    assert r.status_code == 200 and "<html" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "<html" in r.get_data(as_text=True)
     assert r.headers["HX-Replace-Url"] == f"/cases/{case.id}"
     db.session.refresh(case)
     assert case.status == RESOLVED

@@ -263,7 +263,7 @@ def test_a_future_week_is_refused_with_a_clear_message_and_this_week_shown(clien
     assert "这一周还没有到，不能查看；已显示本周" in html
     monday = week_start()
     assert f"{monday} 至 {monday + timedelta(days=6)}" in html
-    assert client.get(f"/coverage/?week={future}", headers=HX).status_code == 200
+    assert client.get(f"/coverage/?week={future}", headers=HX).status_code == 422
 
 
 def test_a_date_that_is_not_a_date_is_refused_and_this_week_shown(client, leader):

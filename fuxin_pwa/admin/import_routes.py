@@ -5,11 +5,10 @@ from flask_login import current_user
 
 from ..access import roles_required
 from ..auth.models import ADMIN
-from ..web import render
+from ..web import form_status, render
 from . import bp, importer
 from .forms import ImportForm
 from .import_rows import ACTION_LABELS, NEW, SAME, SPECS, UPDATE
-from .routes import form_status
 
 KINDS = "any(places, people, households)"
 

@@ -8,10 +8,9 @@ from ..access import roles_required
 from ..auth.models import ADMIN
 from ..records import CONFLICT, CREATED, DUPLICATE, REJECTED
 from ..sync.outbox_file import OutboxFileError, import_outbox
-from ..web import render
+from ..web import form_status, render
 from . import bp
 from .forms import OutboxImportForm
-from .routes import form_status
 
 STATUS_LABELS = {CREATED: _l("新增"), DUPLICATE: _l("已有（重复）"), REJECTED: _l("未导入"),
                  CONFLICT: _l("已保存（有冲突）")}

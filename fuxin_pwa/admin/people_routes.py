@@ -5,10 +5,10 @@ from flask_login import current_user
 
 from ..access import roles_required
 from ..auth.models import ADMIN, ROLE_LABELS, TEAM_LABELS, User
-from ..web import is_htmx, render
+from ..web import form_status, is_htmx, render
 from . import bp, queries, services
 from .forms import AssignmentForm, PersonForm
-from .routes import form_status, per_page
+from .routes import per_page
 
 
 @bp.get("/people")

@@ -7,7 +7,7 @@ from ..access import roles_required
 from ..auth.models import ADMIN
 from ..field.models import TaskKind
 from ..places.models import COMMUNITY, ESTATE, GRID, SUBDISTRICT, VILLAGE, Household, Place
-from ..web import render
+from ..web import form_status, render
 from . import bp, queries, services
 from .forms import HouseholdForm, PlaceForm, TaskKindForm
 
@@ -17,11 +17,6 @@ CHILD_KIND = {None: SUBDISTRICT, SUBDISTRICT: COMMUNITY, COMMUNITY: GRID, VILLAG
 
 def per_page() -> int:
     return current_app.config["PAGE_SIZE"]
-
-
-def form_status(form) -> int:
-    """422 for a form that came back with errors (field.js has htmx swap those in too)."""
-    return 422 if form.errors else 200
 
 
 @bp.get("/")

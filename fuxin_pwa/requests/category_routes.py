@@ -7,15 +7,11 @@ from flask_babel import gettext as _
 from ..access import roles_required
 from ..auth.models import ADMIN
 from ..extensions import db
-from ..web import paginate, render
+from ..web import form_status, paginate, render
 from . import bp
 from .forms import RequestCategoryForm
 from .models import RequestCategory
 from .services import save_category
-
-
-def _status(form) -> int:
-    return 422 if form.errors else 200
 
 
 @bp.route("/categories", methods=["GET", "POST"])
@@ -29,7 +25,7 @@ def categories():
         return redirect(url_for("requests.categories"))
     page = paginate(db.session, sa.select(RequestCategory).order_by(RequestCategory.sort, RequestCategory.id),
                     sa.select(sa.func.count()).select_from(RequestCategory), current_app.config["PAGE_SIZE"])
-    return render("requests/categories.html", form=form, page=page, status=_status(form))
+    return render("requests/categories.html", form=form, page=page, status=form_status(form))
 
 
 @bp.route("/categories/<int:category_id>/edit", methods=["GET", "POST"])
@@ -42,4 +38,4 @@ def edit_category(category_id: int):
         save_category(form, category)
         flash(_("已保存诉求类别：%(label)s", label=category.display_label), "success")
         return redirect(url_for("requests.categories"))
-    return render("requests/category_form.html", form=form, category=category, status=_status(form))
+    return render("requests/category_form.html", form=form, category=category, status=form_status(form))

@@ -55,3 +55,16 @@ def test_the_statistics_read_on_a_phone_without_sideways_scrolling(page, live_se
     assert stat(page, "checkins") == "1"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.locator("svg.chart-kinds").is_visible()
+
+
+def test_a_wrong_date_range_comes_back_in_place_with_its_error(page, live_server, login, world):
+    """The server answers 422 with the form's errors; field.js has htmx swap it in all the same."""
+    page.set_viewport_size(TABLET)
+    login("leader")
+    page.goto(f"{live_server.url}/stats/")
+    page.evaluate("window.__samePage = true")
+    page.fill("#date_from", "2026-03-10")
+    page.fill("#date_to", "2026-03-01")
+    page.locator("#date_to").dispatch_event("change")
+    page.wait_for_selector("#stats-results >> text=结束日期不能早于开始日期")
+    assert page.evaluate("window.__samePage") is True
