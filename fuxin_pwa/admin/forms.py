@@ -15,7 +15,7 @@ from ..extensions import db
 from ..field.forms import int_or_none
 from ..field.models import TaskKind
 from ..phones import check_phone, normalise_phone
-from ..places.models import PLACE_KINDS, Household, Place
+from ..places.models import PLACE_KINDS, SUBDISTRICT, Household, Place
 from . import services
 
 ID_NUMBER_RE = re.compile(r"^(\d{17}[\dX]|\d{15})$")
@@ -157,7 +157,7 @@ class AssignmentForm(FlaskForm):
         place = db.session.get(Place, field.data) if field.data is not None else None
         if place is None:
             raise ValidationError(_("请选择地点"))
-        if not place.active or place.kind == "subdistrict":
+        if not place.active or place.kind == SUBDISTRICT:
             raise ValidationError(_("只能分配启用的社区、村、网格或小区"))
 
 

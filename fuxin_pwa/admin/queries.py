@@ -9,6 +9,7 @@ from ..auth.models import User
 from ..extensions import db
 from ..field.models import TaskKind
 from ..places.models import COMMUNITY, ESTATE, PLACE_KINDS, SUBDISTRICT, VILLAGE, Assignment, Household, Place
+from ..places.tree import PlaceTree
 from ..web import Page, paginate
 from .services import ASSIGNABLE_KINDS
 
@@ -54,17 +55,8 @@ class PlaceRow:
 
 def place_index() -> dict[int, PlaceRow]:
     """Every place with its path (万科社区 / 万科第1网格), ordered by path; one query."""
-    rows = db.session.execute(sa.select(
-        Place.id, Place.name, Place.kind, Place.parent_id, Place.code, Place.active)).all()
-    by_id = {r.id: r for r in rows}
-
-    def path(r, depth=0) -> str:
-        parent = by_id.get(r.parent_id)
-        if parent is None or parent.kind == SUBDISTRICT or depth > 6:
-            return r.name
-        return f"{path(parent, depth + 1)} / {r.name}"
-
-    index = [PlaceRow(r.id, r.name, r.kind, r.code, r.active, path(r)) for r in rows]
+    tree = PlaceTree()
+    index = [PlaceRow(r.id, r.name, r.kind, r.code, r.active, tree.path(r.id)) for r in tree.by_id.values()]
     index.sort(key=lambda p: (p.kind != SUBDISTRICT, p.path))
     return {p.id: p for p in index}
 
@@ -91,16 +83,15 @@ def place_tree(per_page: int) -> tuple[list[Place], Page]:
     page = paginate(db.session, top.order_by(Place.kind, Place.name),
                     sa.select(sa.func.count()).select_from(top.subquery()), per_page)
     nodes = {p.id: PlaceNode(p) for p in page.items}
-    frontier = set(nodes)
-    for _level in range(2):  # grids, then estates under grids
-        if not frontier:
-            break
-        children = db.session.scalars(sa.select(Place).where(Place.parent_id.in_(frontier))
-                                      .order_by(Place.kind, Place.name)).all()
+    if nodes:  # everything below this page's places (grids, estates), from the one tree walk
+        tree = PlaceTree()
+        below = set().union(*(tree.subtree(pid) for pid in nodes)) - set(nodes)
+        children = db.session.scalars(sa.select(Place).where(Place.id.in_(below))
+                                      .order_by(Place.kind, Place.name)).all() if below else []
         for child in children:
             nodes[child.id] = PlaceNode(child)
+        for child in children:
             nodes[child.parent_id].children.append(nodes[child.id])
-        frontier = {c.id for c in children}
     if nodes:
         for place_id, n in db.session.execute(
                 sa.select(Household.place_id, sa.func.count()).where(Household.place_id.in_(nodes))

@@ -17,49 +17,12 @@ from sqlalchemy.orm import joinedload
 from ..auth.models import GRID_WORKER, VILLAGE_LIAISON, User
 from ..extensions import db
 from ..field.models import LOW_ACCURACY_M, CheckIn, TaskLog
-from ..places.models import GRID, PLACE_KINDS, SUBDISTRICT, VILLAGE, Assignment, Place
+from ..places.models import GRID, PLACE_KINDS, VILLAGE, Assignment, Place
+from ..places.tree import PlaceTree
 from .weeks import Week, strip_bounds
 
 MATRIX_ROLES = (VILLAGE_LIAISON, GRID_WORKER)
 COVERED_KINDS = (VILLAGE, GRID)  # the places the promise of full coverage is about
-
-
-class PlaceTree:
-    """Every place (id, name, kind, parent, active) from one query, to walk up and down."""
-
-    def __init__(self):
-        rows = db.session.execute(
-            sa.select(Place.id, Place.name, Place.kind, Place.parent_id, Place.active)).all()
-        self.by_id = {r.id: r for r in rows}
-        self.children = defaultdict(list)
-        for r in rows:
-            self.children[r.parent_id].append(r.id)
-        self._paths: dict[int, str] = {}
-
-    def up(self, place_id: int):
-        """The place and every place above it."""
-        seen = set()
-        while place_id is not None and place_id in self.by_id and place_id not in seen:
-            seen.add(place_id)  # guards against a cycle in bad data
-            yield place_id
-            place_id = self.by_id[place_id].parent_id
-
-    def subtree(self, place_id: int) -> set[int]:
-        """The place and every place below it."""
-        found, frontier = {place_id}, [place_id]
-        while frontier:
-            for child in self.children.get(frontier.pop(), ()):
-                if child not in found:
-                    found.add(child)
-                    frontier.append(child)
-        return found
-
-    def path(self, place_id: int) -> str:
-        """东村 / 东村第1网格: the names from below the subdistrict down to this place."""
-        if place_id not in self._paths:
-            names = [self.by_id[p].name for p in self.up(place_id) if self.by_id[p].kind != SUBDISTRICT]
-            self._paths[place_id] = " / ".join(reversed(names)) or self.by_id[place_id].name
-        return self._paths[place_id]
 
 
 @dataclass

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from ..access import roles_required
 from ..auth.models import FIELD_ROLES, OVERSIGHT_ROLES
 from ..photos.services import photos_for_records
-from ..places.services import get_household, place_path, selectable_places
+from ..places.services import get_household, place_choices
 from ..records import REJECTED, web_meta
 from ..timeutil import local_today
 from ..web import Page, render
@@ -32,10 +32,6 @@ def home():
     return render("field/home.html", places=my_places_this_week(current_user), panels=panels_for(current_user))
 
 
-def _place_choices(user):
-    return [(p.id, place_path(p)) for p in selectable_places(user)]
-
-
 def _prefill(form, places):
     if not form.record_id.data:
         form.record_id.data = str(uuid.uuid4())
@@ -49,7 +45,7 @@ def _prefill(form, places):
 @roles_required(*ANYONE)
 def checkin():
     form = CheckInForm(user=current_user)
-    form.place_id.choices = _place_choices(current_user)
+    form.place_id.choices = place_choices(current_user)
     if form.validate_on_submit():
         result = save_checkin(current_user, form, web_meta(form, "checkin"))
         if result.status != REJECTED:
@@ -65,7 +61,7 @@ def checkin():
 @roles_required(*ANYONE)
 def task_log():
     form = TaskLogForm(user=current_user, occurred_on=local_today())
-    form.place_id.choices = _place_choices(current_user)
+    form.place_id.choices = place_choices(current_user)
     form.kind.choices = [("", _("请选择"))] + [(k.code, k.display_label) for k in active_task_kinds()]
     household = None
     if request.args.get("household_id", type=int):

@@ -12,7 +12,8 @@ from sqlalchemy.orm import joinedload
 
 from ..auth.models import FIELD_ROLES, OVERSIGHT_ROLES, ROLE_LABELS, TEAM_LABELS, User
 from ..extensions import db
-from ..places.models import COMMUNITY, GRID, VILLAGE, Assignment, Household, Place
+from ..places.models import COMMUNITY, GRID, SUBDISTRICT, VILLAGE, Assignment, Household, Place
+from ..places.tree import PlaceTree
 
 TOP_KINDS = (COMMUNITY, VILLAGE)
 
@@ -86,20 +87,6 @@ def people_by_team() -> list[tuple[str, list[dict]]]:
 
 def place_options() -> list[tuple[int, str]]:
     """Every active place below the subdistrict as (id, "东村 / 东村第1网格"), in tree order."""
-    places = db.session.scalars(sa.select(Place).where(Place.active).order_by(Place.name, Place.id)).all()
-    by_parent = defaultdict(list)
-    for p in places:
-        by_parent[p.parent_id].append(p)
-    known = {p.id for p in places}
-    options = []
-
-    def visit(place, trail):
-        label = " / ".join(trail + [place.name]) if place.kind != "subdistrict" else None
-        if label:
-            options.append((place.id, label))
-        for child in by_parent.get(place.id, []):
-            visit(child, trail + [place.name] if label else trail)
-
-    for root in [p for p in places if p.parent_id not in known]:
-        visit(root, [])
-    return options
+    tree = PlaceTree()
+    return [(pid, tree.path(pid)) for pid in tree.in_order()
+            if tree.by_id[pid].active and tree.by_id[pid].kind != SUBDISTRICT]

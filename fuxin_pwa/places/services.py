@@ -4,9 +4,11 @@ A field person covers their assigned places and everything below them (a liaison
 to a village covers its grids and households); leaders and admins cover all."""
 import sqlalchemy as sa
 from flask import abort
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from .models import Assignment, Household, Place
+from .models import COMMUNITY, SUBDISTRICT, VILLAGE, Assignment, Household, Place
+from .tree import PlaceTree
 
 MAX_DEPTH = 4  # subdistrict → community/village → grid → estate
 
@@ -14,7 +16,7 @@ MAX_DEPTH = 4  # subdistrict → community/village → grid → estate
 def assigned_places(user) -> list[Place]:
     """The places a person was assigned to, by name (all active top places for leaders)."""
     if user.sees_all:
-        stmt = sa.select(Place).where(Place.active, Place.kind.in_(("community", "village")))
+        stmt = sa.select(Place).where(Place.active, Place.kind.in_((COMMUNITY, VILLAGE)))
     else:
         stmt = (sa.select(Place).join(Assignment, Assignment.place_id == Place.id)
                 .where(Assignment.user_id == user.id, Place.active))
@@ -22,22 +24,12 @@ def assigned_places(user) -> list[Place]:
 
 
 def descendant_map(root_ids: set[int]) -> dict[int, int]:
-    """Every place under (and including) the roots, mapped to its root; one query per level."""
-    owner = {pid: pid for pid in root_ids}
-    frontier = set(root_ids)
-    while frontier:
-        rows = db.session.execute(
-            sa.select(Place.id, Place.parent_id).where(Place.parent_id.in_(frontier))).all()
-        frontier = set()
-        for child, parent in rows:
-            if child not in owner:  # also guards against a cycle in bad data
-                owner[child] = owner[parent]
-                frontier.add(child)
-    return owner
+    """Every place under (and including) the roots, mapped to its root; one query."""
+    return PlaceTree().owner_map(root_ids) if root_ids else {}
 
 
 def with_descendants(place_ids: set[int]) -> set[int]:
-    """Place ids plus every place below them; one query per tree level."""
+    """Place ids plus every place below them; one query."""
     return set(descendant_map(place_ids))
 
 
@@ -53,7 +45,7 @@ def scope_place_ids(user) -> set[int] | None:
 def selectable_places(user) -> list[Place]:
     """Places offered in a field form: assigned ones and those below them, active only."""
     ids = scope_place_ids(user)
-    stmt = sa.select(Place).where(Place.active, Place.kind != "subdistrict")
+    stmt = sa.select(Place).options(joinedload(Place.parent)).where(Place.active, Place.kind != SUBDISTRICT)
     if ids is not None:
         stmt = stmt.where(Place.id.in_(ids or {-1}))
     return db.session.scalars(stmt.order_by(Place.parent_id.nulls_first(), Place.name)).all()
@@ -82,6 +74,11 @@ def get_household(household_id: int, user) -> Household:
 
 def place_path(place: Place) -> str:
     """万科社区 / 第3网格: the name with its parent, for lists."""
-    if place.parent is not None and place.parent.kind != "subdistrict":
+    if place.parent is not None and place.parent.kind != SUBDISTRICT:
         return f"{place.parent.name} / {place.name}"
     return place.name
+
+
+def place_choices(user) -> list[tuple[int, str]]:
+    """(id, "万科社区 / 第3网格") of every place a field form offers this person."""
+    return [(p.id, place_path(p)) for p in selectable_places(user)]

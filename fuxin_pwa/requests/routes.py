@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from ..field.forms import TaskLogForm
 from ..field.panels import home_panel
 from ..field.services import active_task_kinds, save_task_log
-from ..places.services import place_path, selectable_places
+from ..places.services import place_choices
 from ..records import CONFLICT, REJECTED, web_meta
 from ..timeutil import local_today, utcnow
 from ..web import Page, form_status, is_htmx, page_args, render
@@ -36,10 +36,6 @@ def _template_helpers():
 
 
 
-def _place_choices(user):
-    return [(p.id, place_path(p)) for p in selectable_places(user)]
-
-
 # --- The board -----------------------------------------------------------------------------------
 
 @bp.get("/")
@@ -47,7 +43,7 @@ def _place_choices(user):
 def index():
     """The requests I may see, filtered; overdue ones first and marked; htmx gets the list."""
     form = RequestFilterForm(request.args, categories=active_categories(),
-                             places=_place_choices(current_user))
+                             places=place_choices(current_user))
     form.validate()
     page, per_page = page_args()
     now = utcnow()
@@ -77,7 +73,7 @@ def mine():
 def new():
     """Take a request down: at the centre's tablet (leaders: any place) or in the field."""
     form = RequestForm(user=current_user, occurred_on=local_today())
-    form.place_id.choices = _place_choices(current_user)
+    form.place_id.choices = place_choices(current_user)
     form.category.choices = [("", _("请选择"))] + [
         (c.code, _("%(label)s（%(n)s天）", label=c.display_label, n=c.deadline_days)) for c in active_categories()]
     if form.validate_on_submit():

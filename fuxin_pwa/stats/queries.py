@@ -20,6 +20,7 @@ from ..dispatch.models import ON_SITE, Deployment, Incident, IncidentAck, Post
 from ..extensions import db
 from ..field.models import CheckIn, TaskKind, TaskLog
 from ..places.models import COMMUNITY, VILLAGE, Household, Place
+from ..places.tree import PlaceTree
 from ..requests.models import CLOSED_STATUSES, ResidentRequest
 from ..timeutil import utcnow
 from .filters import (StatsFilter, case_from, cases_where, deployment_place, deployments_from,
@@ -128,19 +129,11 @@ class PlaceIndex:
 
 def place_index() -> PlaceIndex:
     """One query: the place table is small (hundreds), the records are many."""
-    places = db.session.execute(sa.select(Place.id, Place.parent_id, Place.kind, Place.name)).all()
-    parent = {p.id: p.parent_id for p in places}
-    tops = {p.id: p for p in places if p.kind in (COMMUNITY, VILLAGE)}
-    top_of = {}
-    for p in places:
-        node, seen = p.id, set()
-        while node is not None and node not in tops and node not in seen:  # seen: a cycle in bad data
-            seen.add(node)
-            node = parent.get(node)
-        if node in tops:
-            top_of[p.id] = node
-    ordered = sorted(tops.values(), key=lambda p: (p.kind != COMMUNITY, p.name, p.id))
-    return PlaceIndex(ordered, top_of, {p.id: p.name for p in places})
+    tree = PlaceTree()
+    tops = (COMMUNITY, VILLAGE)
+    top_of = {pid: top for pid in tree.by_id if (top := tree.nearest(pid, tops)) is not None}
+    ordered = sorted((r for r in tree.by_id.values() if r.kind in tops), key=lambda p: (p.kind != COMMUNITY, p.name, p.id))
+    return PlaceIndex(ordered, top_of, {pid: r.name for pid, r in tree.by_id.items()})
 
 
 def task_kind_choices() -> list[tuple[str, str]]:

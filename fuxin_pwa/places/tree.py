@@ -1,0 +1,78 @@
+"""The place tree (街道 → 社区/村 → 网格 → 小区) walked in one way, in memory.
+
+Every place is read with one query: the table is small (hundreds in a subdistrict, thousands
+in a district) and the records that point at places are many, so a page that rolls records
+up the tree or prints paths loads the tree once and walks it here, not level by level in SQL.
+A cycle in bad data (a place made its own ancestor) ends a walk instead of looping."""
+from collections import defaultdict
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from .models import SUBDISTRICT, Place
+
+
+class PlaceTree:
+    """Every place as a row (id, name, kind, parent_id, code, active), to walk up and down."""
+
+    def __init__(self):
+        rows = db.session.execute(sa.select(
+            Place.id, Place.name, Place.kind, Place.parent_id, Place.code, Place.active)).all()
+        self.by_id = {r.id: r for r in rows}
+        self.children: dict[int | None, list[int]] = defaultdict(list)
+        for r in sorted(rows, key=lambda r: (r.name, r.id)):
+            self.children[r.parent_id].append(r.id)
+        self._paths: dict[int, str] = {}
+
+    def up(self, place_id: int):
+        """The place and every place above it, nearest first."""
+        seen = set()
+        while place_id is not None and place_id in self.by_id and place_id not in seen:
+            seen.add(place_id)
+            yield place_id
+            place_id = self.by_id[place_id].parent_id
+
+    def subtree(self, place_id: int) -> set[int]:
+        """The place and every place below it."""
+        found, frontier = {place_id}, [place_id]
+        while frontier:
+            for child in self.children.get(frontier.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    frontier.append(child)
+        return found
+
+    def owner_map(self, root_ids) -> dict[int, int]:
+        """Every place under (and including) the roots, mapped to the root it lies under."""
+        owner: dict[int, int] = {}
+        for root in root_ids:
+            for place_id in self.subtree(root):
+                owner.setdefault(place_id, root)
+        return owner
+
+    def nearest(self, place_id: int, kinds) -> int | None:
+        """The place itself or the nearest one above it of one of these kinds."""
+        return next((p for p in self.up(place_id) if self.by_id[p].kind in kinds), None)
+
+    def path(self, place_id: int) -> str:
+        """东村 / 东村第1网格: the names from below the subdistrict down to this place."""
+        if place_id not in self._paths:
+            names = [self.by_id[p].name for p in self.up(place_id) if self.by_id[p].kind != SUBDISTRICT]
+            self._paths[place_id] = " / ".join(reversed(names)) or self.by_id[place_id].name
+        return self._paths[place_id]
+
+    def in_order(self, active_only: bool = False) -> list[int]:
+        """Every place, each followed by those below it (siblings by name). With active_only,
+        an inactive place and everything below it are left out."""
+        order: list[int] = []
+        roots = [pid for pid, r in self.by_id.items() if r.parent_id not in self.by_id]
+        stack = sorted(roots, key=lambda pid: (self.by_id[pid].name, pid), reverse=True)
+        seen = set()
+        while stack:
+            place_id = stack.pop()
+            if place_id in seen or (active_only and not self.by_id[place_id].active):
+                continue
+            seen.add(place_id)
+            order.append(place_id)
+            stack.extend(reversed(self.children.get(place_id, ())))
+        return order
