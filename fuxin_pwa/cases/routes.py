@@ -2,19 +2,16 @@
 
 Access: a person sees the households and cases under the places they cover (404 outside);
 anyone who sees a case may log a visit on it; its owner, leaders and admins move its status."""
-import uuid
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.datastructures import MultiDict
 
-from ..field.forms import TaskLogForm
-from ..field.services import active_task_kinds, save_task_log
+from ..field.services import save_task_log
+from ..field.tied_forms import tied_task_log_form
 from ..photos.services import photos_for_records
 from ..places.services import get_household, place_path
 from ..records import REJECTED, web_meta
-from ..timeutil import local_today
 from ..web import Page, form_status, is_htmx, page_args, render
 from . import bp
 from .forms import CaseFilterForm, CaseForm, CaseStatusForm
@@ -131,20 +128,7 @@ def _visit_form(case, formdata=None):
     """The field's task-log form, tied to this case: the case, not the request, says which
     place, household and case the visit belongs to."""
     fixed = {"place_id": case.household.place_id, "household_id": case.household_id, "case_id": case.id}
-    if formdata is not None:
-        formdata = MultiDict(formdata)
-        for name, value in fixed.items():
-            formdata.setlist(name, [str(value)])
-    form = TaskLogForm(formdata=formdata, user=current_user, occurred_on=local_today())
-    form.kind.choices = [("", _("请选择"))] + [(k.code, k.display_label) for k in active_task_kinds()]
-    for name, value in fixed.items():
-        form[name].choices = [(value, "")]
-    if formdata is None:
-        for name, value in fixed.items():
-            form[name].data = value
-        form.record_id.data = str(uuid.uuid4())
-        form.kind.data = default_visit_kind(case)
-    return form
+    return tied_task_log_form(current_user, fixed, formdata, default_kind=default_visit_kind(case))
 
 
 def _case_page(case, visit_form=None, status_form=None, status: int = 200, saved: bool = False):

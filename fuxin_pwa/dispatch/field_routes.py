@@ -11,13 +11,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from ..field.forms import TaskLogForm
 from ..field.panels import TOP, home_panel
-from ..field.services import active_task_kinds, save_task_log
+from ..field.services import save_task_log
+from ..field.tied_forms import tied_task_log_form
 from ..oversight.queries import place_options
 from ..places.services import selectable_places
 from ..records import REJECTED, web_meta
-from ..timeutil import local_today
 from ..web import render
 from . import bp, services
 from .access import incident_for_report
@@ -89,23 +88,10 @@ def _report_places(incident, deployment, user) -> list[tuple[int, str]]:
 
 
 def _report_form(incident, deployment, formdata=None):
-    """The field's task-log form tied to this incident (fixed, as a case page fixes its case)."""
-    if formdata is not None:
-        formdata = MultiDict(formdata)
-        formdata.setlist("incident_id", [str(incident.id)])
-    form = TaskLogForm(formdata=formdata, user=current_user, occurred_on=local_today())
-    kinds = active_task_kinds()
-    form.kind.choices = [("", _("请选择"))] + [(k.code, k.display_label) for k in kinds]
-    form.place_id.choices = _report_places(incident, deployment, current_user)
-    for name in ("household_id", "case_id", "request_id"):
-        form[name].choices = [("", _("不关联"))]
-    form.incident_id.choices = [(incident.id, incident.title)]
-    if formdata is None:
-        form.record_id.data = _new_record_id()
-        form.incident_id.data = incident.id
-        form.kind.data = REPORT_KIND if any(k.code == REPORT_KIND for k in kinds) else ""
-        form.place_id.data = form.place_id.choices[0][0] if form.place_id.choices else None
-    return form
+    """The field's task-log form tied to this incident (fixed, as a case page fixes its case);
+    the place is the person's to choose, the post's first."""
+    return tied_task_log_form(current_user, {"incident_id": incident.id}, formdata, default_kind=REPORT_KIND,
+                              place_choices=_report_places(incident, deployment, current_user))
 
 
 @bp.route("/<int:incident_id>/report", methods=["GET", "POST"])

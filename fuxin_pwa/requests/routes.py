@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from ..field.forms import TaskLogForm
 from ..field.panels import home_panel
-from ..field.services import active_task_kinds, save_task_log
+from ..field.services import save_task_log
+from ..field.tied_forms import tied_task_log_form
 from ..places.services import place_choices
 from ..records import CONFLICT, REJECTED, web_meta
 from ..timeutil import local_today, utcnow
@@ -207,22 +207,7 @@ def _visit_form(req, formdata=None):
     fixed = {"place_id": req.place_id, "request_id": req.id}
     if req.household_id:
         fixed["household_id"] = req.household_id
-    if formdata is not None:
-        formdata = MultiDict(formdata)
-        for name in ("place_id", "household_id", "request_id", "case_id", "incident_id"):
-            formdata.setlist(name, [str(fixed[name])] if name in fixed else [])
-    form = TaskLogForm(formdata=formdata, user=current_user, occurred_on=local_today())
-    kinds = active_task_kinds()
-    form.kind.choices = [("", _("请选择"))] + [(k.code, k.display_label) for k in kinds]
-    for name, value in fixed.items():
-        form[name].choices = [(value, "")]
-    if formdata is None:
-        for name, value in fixed.items():
-            form[name].data = value
-        form.record_id.data = str(uuid.uuid4())
-        form.kind.data = VISIT_KIND if any(k.code == VISIT_KIND for k in kinds) else ""
-    form.fixed = fixed
-    return form
+    return tied_task_log_form(current_user, fixed, formdata, default_kind=VISIT_KIND)
 
 
 def _request_page(req, posted=None, visit_form=None, status: int = 200, saved: bool = False):

@@ -19,7 +19,7 @@ from ..cases.models import RESOLVED, Case
 from ..dispatch.models import ON_SITE, Deployment, Incident, IncidentAck, Post
 from ..extensions import db
 from ..field.models import CheckIn, TaskKind, TaskLog
-from ..places.models import COMMUNITY, VILLAGE, Household, Place
+from ..places.models import COMMUNITY, VILLAGE, Household
 from ..places.tree import PlaceTree
 from ..requests.models import CLOSED_STATUSES, ResidentRequest
 from ..timeutil import utcnow

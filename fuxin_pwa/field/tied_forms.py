@@ -1,0 +1,48 @@
+"""The field's task-log form tied to something: a visit on a case's page, a follow-up on a
+request's page, a report from an incident's post. One builder for all three, so the rule is
+the same everywhere: what the thing decides (its place, household, case, request or
+incident) is fixed by the server, whatever was posted; links it does not make are cleared.
+The form then validates and save_task_log stores it exactly as for the field form and sync."""
+import uuid
+
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from ..timeutil import local_today
+from .forms import TaskLogForm
+from .services import active_task_kinds
+
+LINKS = ("place_id", "household_id", "case_id", "request_id", "incident_id")
+
+
+def kind_choices(kinds) -> list[tuple[str, str]]:
+    return [("", _("请选择"))] + [(k.code, k.display_label) for k in kinds]
+
+
+def tied_task_log_form(user, fixed: dict, formdata=None, default_kind: str = "", place_choices=None):
+    """`fixed`: {field: value} the thing decides. `place_choices`: offered when the place is
+    the person's to choose (a report from a post); otherwise the place must be in `fixed`.
+    Without formdata, a fresh form: a new record id, the fixed values, the default kind."""
+    if formdata is not None:
+        formdata = MultiDict(formdata)
+        for name in LINKS:
+            if name in fixed:
+                formdata.setlist(name, [str(fixed[name])])
+            elif name != "place_id":
+                formdata.setlist(name, [])
+    form = TaskLogForm(formdata=formdata, user=user, occurred_on=local_today())
+    kinds = active_task_kinds()
+    form.kind.choices = kind_choices(kinds)
+    for name in LINKS:
+        form[name].choices = [(fixed[name], "")] if name in fixed else [("", _("不关联"))]
+    if place_choices is not None:
+        form.place_id.choices = place_choices
+    if formdata is None:
+        for name, value in fixed.items():
+            form[name].data = value
+        if place_choices and "place_id" not in fixed:
+            form.place_id.data = place_choices[0][0]
+        form.record_id.data = str(uuid.uuid4())
+        form.kind.data = default_kind if any(k.code == default_kind for k in kinds) else ""
+    form.fixed = fixed
+    return form
