@@ -34,7 +34,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from bench.year_data import DEFAULT_PATH, build, fresh_file, report, sqlite_url  # noqa: E402
 from fuxin_pwa import create_app  # noqa: E402
-from fuxin_pwa.cli import DEMO_PASSWORD  # noqa: E402
+from fuxin_pwa.demo import DEMO_PASSWORD  # noqa: E402
 from fuxin_pwa.dispatch.models import Deployment  # noqa: E402
 from fuxin_pwa.extensions import db  # noqa: E402
 from fuxin_pwa.field.models import CheckIn, TaskLog  # noqa: E402

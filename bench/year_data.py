@@ -33,7 +33,7 @@ from fuxin_pwa import create_app  # noqa: E402
 from fuxin_pwa.auth.models import (ADMIN, COMMUNITY_WORKER, GRID_WORKER, LEADER, VILLAGE_LIAISON,  # noqa: E402
                                    YOUNG_CADRE, User)
 from fuxin_pwa.cases.models import Case, CaseEvent  # noqa: E402
-from fuxin_pwa.cli import DEMO_PASSWORD  # noqa: E402
+from fuxin_pwa.demo import DEMO_PASSWORD  # noqa: E402
 from fuxin_pwa.demo import names, texts  # noqa: E402
 from fuxin_pwa.dispatch.models import (Deployment, Incident, IncidentAck, IncidentGroup, Post)  # noqa: E402
 from fuxin_pwa.extensions import db  # noqa: E402

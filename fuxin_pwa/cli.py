@@ -6,10 +6,8 @@ import click
 import sqlalchemy as sa
 from flask import Flask
 
+from .demo import DEMO_LOGINS, DEMO_PASSWORD
 from .extensions import db
-
-DEMO_LOGINS = ("admin", "leader", "liaison", "cadre", "grid", "community")
-DEMO_PASSWORD = "fuxin2024"
 
 
 def lan_address() -> str | None:

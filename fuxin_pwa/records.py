@@ -125,12 +125,18 @@ def judge_stored(model, user, meta: RecordMeta) -> StoreResult | None:
     return StoreResult(DUPLICATE, existing) if same else StoreResult(REJECTED, errors={"id": [str(ID_TAKEN)]})
 
 
-def store_once(model, user, meta: RecordMeta, build: Callable[[], object]) -> StoreResult:
+def store_once(model, user, meta: RecordMeta, build: Callable[[], object],
+               then: Callable[[object], None] | None = None) -> StoreResult:
     """Insert the record unless its id is already stored; commit on its own.
 
     Each record is its own transaction, so one bad record never sinks the others and a batch
     cut off mid-way replays as duplicates. Two replays racing each other both try to insert;
-    the unique key lets one win and the loser reads the winner's row and answers duplicate."""
+    the unique key lets one win and the loser reads the winner's row and answers duplicate.
+
+    `then(record)` writes what the record moves on (a visit starting a case's work) in the
+    same transaction, flushing, not committing: the record and its effect are stored together
+    or not at all, so a crash between them can never leave a record whose replay answers
+    duplicate while its effect is lost."""
 
     stored = judge_stored(model, user, meta)
     if stored is not None:
@@ -138,6 +144,9 @@ def store_once(model, user, meta: RecordMeta, build: Callable[[], object]) -> St
     record = build()
     db.session.add(record)
     try:
+        if then is not None:
+            db.session.flush()  # the record's id and links, for what it moves on
+            then(record)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -42,8 +42,9 @@ class Page:
         return request.path + "?" + urlencode(args)
 
 
-def paginate(session, stmt, count_stmt, per_page: int = 30) -> Page:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+def paginate(session, stmt, count_stmt, page: int, per_page: int) -> Page:
+    """Page `page` (from 1) of a query: the items by LIMIT/OFFSET and the total. The caller
+    says which page (page_args() reads it from the request): queries know nothing of HTTP."""
     total = session.scalar(count_stmt) or 0
     items = session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items, page, per_page, total)

@@ -327,3 +327,37 @@ def test_the_list_takes_the_same_number_of_queries_for_2_or_20_cases(client, aut
     with count_queries() as many:
         assert client.get("/cases/").status_code == 200
     assert few.count == many.count
+
+
+def test_a_visit_and_the_move_it_causes_are_stored_together_or_not_at_all(client, auth, world, monkeypatch):
+    """The server fails between storing the visit and starting the case's work: nothing is
+    kept, so the phone's retry stores the visit and moves the case, instead of hearing
+    "duplicate" for a visit whose move was lost."""
+    import uuid
+
+    from fuxin_pwa.cases import services as case_services
+    from tests.test_sync import now_iso, sync
+
+    case = a_case(world, owner=world.liaison)
+    auth.login("liaison")
+    record = {"id": str(uuid.uuid4()), "type": "task_log", "occurred_at": now_iso(), "data": {
+        "place_id": world.grid_a.id, "household_id": world.household_a.id, "case_id": case.id,
+        "kind": "resident_visit", "summary": "第一次走访"}}
+
+    real = case_services.note_visit
+
+    def crash_after_the_move(case, user):
+        real(case, user)
+        raise RuntimeError("the server stopped here")
+    monkeypatch.setattr(case_services, "note_visit", crash_after_the_move)
+    [first] = sync(client, [record]).get_json()["results"]
+    assert first["status"] == "rejected" and "server" in first["errors"]  # the phone retries it
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TaskLog)) == 0
+    assert db.session.get(Case, case.id).status == OPEN
+
+    monkeypatch.setattr(case_services, "note_visit", real)
+    [retried] = sync(client, [record]).get_json()["results"]
+    assert retried["status"] == "created"
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).status == IN_PROGRESS

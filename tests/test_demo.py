@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from fuxin_pwa.auth.models import User
 from fuxin_pwa.cases.models import CaseEvent, CLOSED_STATUSES, Case
-from fuxin_pwa.cli import DEMO_LOGINS, DEMO_PASSWORD
+from fuxin_pwa.demo import DEMO_LOGINS, DEMO_PASSWORD
 from fuxin_pwa.demo.loader import load_demo
 from fuxin_pwa.dispatch.models import ACK_STATES, Deployment, Incident, IncidentAck, IncidentGroup, Post
 from fuxin_pwa.dispatch.queries import my_deployments

@@ -5,10 +5,9 @@ from flask_login import current_user
 
 from ..access import roles_required
 from ..auth.models import ADMIN, ROLE_LABELS, TEAM_LABELS, User
-from ..web import form_status, is_htmx, render
+from ..web import form_status, is_htmx, page_args, render
 from . import bp, queries, services
 from .forms import AssignmentForm, PersonForm
-from .routes import per_page
 
 
 @bp.get("/people")
@@ -17,7 +16,7 @@ def people():
     """Everyone who logs in, filtered by team, role and whether the account is active."""
     f = queries.PeopleFilter(q=request.args.get("q", "").strip(), role=request.args.get("role", ""),
                              team=request.args.get("team", ""), active=request.args.get("active", ""))
-    return render("admin/people.html", "admin/_people_list.html", f=f, page=queries.people_page(f, per_page()),
+    return render("admin/people.html", "admin/_people_list.html", f=f, page=queries.people_page(f, *page_args()),
                   role_labels=ROLE_LABELS, team_labels=TEAM_LABELS)
 
 
@@ -44,7 +43,7 @@ def _person_page(person: User, form: PersonForm, assignment_form: AssignmentForm
 @roles_required(ADMIN)
 def person(user_id: int):
     """Edit a person (a blank password keeps the old one) and see the places they cover."""
-    person = services.get_or_404(User, user_id)
+    person = services.get_record(User, user_id)
     form = PersonForm(obj=person, person=person, acting_user=current_user)
     if form.validate_on_submit():
         services.save_person(form, person)
@@ -56,7 +55,7 @@ def person(user_id: int):
 @bp.post("/people/<int:user_id>/assignments")
 @roles_required(ADMIN)
 def add_assignment(user_id: int):
-    person = services.get_or_404(User, user_id)
+    person = services.get_record(User, user_id)
     assignment_form = AssignmentForm()
     if assignment_form.validate():
         services.add_assignment(person, assignment_form.place_id.data)
@@ -71,7 +70,7 @@ def add_assignment(user_id: int):
 @bp.post("/people/<int:user_id>/assignments/<int:place_id>/remove")
 @roles_required(ADMIN)
 def remove_assignment(user_id: int, place_id: int):
-    person = services.get_or_404(User, user_id)
+    person = services.get_record(User, user_id)
     services.remove_assignment(person, place_id)
     if not is_htmx():
         flash(_("已取消包片地点"), "success")

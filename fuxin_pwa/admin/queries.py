@@ -75,13 +75,13 @@ class PlaceNode:
     children: list["PlaceNode"] = field(default_factory=list)
 
 
-def place_tree(per_page: int) -> tuple[list[Place], Page]:
+def place_tree(page_no: int, per_page: int) -> tuple[list[Place], Page]:
     """The subdistricts, and one page of communities/villages with everything below them."""
     subdistricts = db.session.scalars(
         sa.select(Place).where(Place.kind == SUBDISTRICT).order_by(Place.name)).all()
     top = sa.select(Place).where(Place.kind.in_(TOP_KINDS))
     page = paginate(db.session, top.order_by(Place.kind, Place.name),
-                    sa.select(sa.func.count()).select_from(top.subquery()), per_page)
+                    sa.select(sa.func.count()).select_from(top.subquery()), page_no, per_page)
     nodes = {p.id: PlaceNode(p) for p in page.items}
     if nodes:  # everything below this page's places (grids, estates), from the one tree walk
         tree = PlaceTree()
@@ -101,25 +101,25 @@ def place_tree(per_page: int) -> tuple[list[Place], Page]:
     return subdistricts, page
 
 
-def place_search(q: str, per_page: int) -> Page:
+def place_search(q: str, page_no: int, per_page: int) -> Page:
     """Places whose name or code contains `q`, as PlaceRows with their paths."""
     like = f"%{q}%"
     stmt = sa.select(Place.id).where(sa.or_(Place.name.ilike(like), Place.code.ilike(like)))
     page = paginate(db.session, stmt.order_by(Place.name),
-                    sa.select(sa.func.count()).select_from(stmt.subquery()), per_page)
+                    sa.select(sa.func.count()).select_from(stmt.subquery()), page_no, per_page)
     index = place_index()
     page.items = [index[pid] for pid in page.items]
     return page
 
 
-def household_page(place: Place, q: str, per_page: int) -> Page:
+def household_page(place: Place, q: str, page_no: int, per_page: int) -> Page:
     stmt = sa.select(Household).where(Household.place_id == place.id)
     if q:
         like = f"%{q}%"
         stmt = stmt.where(sa.or_(Household.address.ilike(like), Household.head_name.ilike(like),
                                  Household.phone.ilike(like)))
     return paginate(db.session, stmt.order_by(Household.address),
-                    sa.select(sa.func.count()).select_from(stmt.subquery()), per_page)
+                    sa.select(sa.func.count()).select_from(stmt.subquery()), page_no, per_page)
 
 
 @dataclass
@@ -130,7 +130,7 @@ class PeopleFilter:
     active: str = ""  # "1" active only, "0" inactive only, "" everyone
 
 
-def people_page(f: PeopleFilter, per_page: int) -> Page:
+def people_page(f: PeopleFilter, page_no: int, per_page: int) -> Page:
     """One page of people, each with the names of the places they cover."""
     stmt = sa.select(User)
     if f.q:
@@ -143,7 +143,7 @@ def people_page(f: PeopleFilter, per_page: int) -> Page:
     if f.active in ("0", "1"):
         stmt = stmt.where(User.active == (f.active == "1"))
     page = paginate(db.session, stmt.order_by(User.active.desc(), User.role, User.username),
-                    sa.select(sa.func.count()).select_from(stmt.subquery()), per_page)
+                    sa.select(sa.func.count()).select_from(stmt.subquery()), page_no, per_page)
     covered: dict[int, list[str]] = {u.id: [] for u in page.items}
     if covered:
         for user_id, name in db.session.execute(
@@ -165,7 +165,7 @@ def assignments_of(person: User) -> tuple[list[PlaceRow], list[PlaceRow]]:
     return assigned, addable
 
 
-def task_kind_page(per_page: int) -> Page:
+def task_kind_page(page_no: int, per_page: int) -> Page:
     stmt = sa.select(TaskKind)
     return paginate(db.session, stmt.order_by(TaskKind.sort, TaskKind.id),
-                    sa.select(sa.func.count()).select_from(TaskKind), per_page)
+                    sa.select(sa.func.count()).select_from(TaskKind), page_no, per_page)

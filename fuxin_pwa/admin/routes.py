@@ -1,22 +1,18 @@
 """Admin views for places, households and task kinds: parse → check access → service → render.
 People live in people_routes.py, imports in import_routes.py."""
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from ..access import roles_required
 from ..auth.models import ADMIN
 from ..field.models import TaskKind
 from ..places.models import COMMUNITY, ESTATE, GRID, SUBDISTRICT, VILLAGE, Household, Place
-from ..web import form_status, render
+from ..web import form_status, page_args, render
 from . import bp, queries, services
 from .forms import HouseholdForm, PlaceForm, TaskKindForm
 
 # A new place under a village is most likely a grid, and so on.
 CHILD_KIND = {None: SUBDISTRICT, SUBDISTRICT: COMMUNITY, COMMUNITY: GRID, VILLAGE: GRID, GRID: ESTATE}
-
-
-def per_page() -> int:
-    return current_app.config["PAGE_SIZE"]
 
 
 @bp.get("/")
@@ -34,9 +30,9 @@ def places():
     """The place tree, a page of communities/villages at a time; or search results by name/code."""
     q = request.args.get("q", "").strip()
     if q:
-        subdistricts, page = [], queries.place_search(q, per_page())
+        subdistricts, page = [], queries.place_search(q, *page_args())
     else:
-        subdistricts, page = queries.place_tree(per_page())
+        subdistricts, page = queries.place_tree(*page_args())
     return render("admin/places.html", "admin/_place_list.html", q=q, page=page, subdistricts=subdistricts)
 
 
@@ -45,7 +41,7 @@ def places():
 def new_place():
     parent = None
     if request.args.get("parent_id", type=int):
-        parent = services.get_or_404(Place, request.args.get("parent_id", type=int))
+        parent = services.get_record(Place, request.args.get("parent_id", type=int))
     form = PlaceForm(parent_id=parent.id if parent else None,
                      kind=CHILD_KIND.get(parent.kind if parent else None, GRID))
     form.parent_id.choices = queries.parent_choices()
@@ -59,7 +55,7 @@ def new_place():
 @bp.route("/places/<int:place_id>/edit", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def edit_place(place_id: int):
-    place = services.get_or_404(Place, place_id)
+    place = services.get_record(Place, place_id)
     form = PlaceForm(obj=place, place=place)
     form.parent_id.choices = queries.parent_choices(exclude_id=place.id)
     if form.validate_on_submit():
@@ -75,16 +71,16 @@ def edit_place(place_id: int):
 @roles_required(ADMIN)
 def households(place_id: int):
     """A place's households, searchable; phones and ID numbers masked."""
-    place = services.household_place_or_404(place_id)
+    place = services.household_place(place_id)
     q = request.args.get("q", "").strip()
     return render("admin/households.html", "admin/_household_list.html", place=place, q=q,
-                  page=queries.household_page(place, q, per_page()))
+                  page=queries.household_page(place, q, *page_args()))
 
 
 @bp.route("/places/<int:place_id>/households/new", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def new_household(place_id: int):
-    place = services.household_place_or_404(place_id)
+    place = services.household_place(place_id)
     form = HouseholdForm(place_id=place.id)
     if form.validate_on_submit():
         household = services.save_household(form, place)
@@ -98,7 +94,7 @@ def new_household(place_id: int):
 @roles_required(ADMIN)
 def edit_household(household_id: int):
     """The one place phone and ID number show in full: the admin keeps them right."""
-    household = services.get_or_404(Household, household_id)
+    household = services.get_record(Household, household_id)
     form = HouseholdForm(obj=household, place_id=household.place_id, household=household)
     if form.validate_on_submit():
         services.save_household(form, household.place, household)
@@ -119,14 +115,14 @@ def task_kinds():
         kind = services.save_task_kind(form)
         flash(_("已添加工作类型：%(label)s", label=kind.display_label), "success")
         return redirect(url_for("admin.task_kinds"))
-    return render("admin/task_kinds.html", form=form, page=queries.task_kind_page(per_page()),
+    return render("admin/task_kinds.html", form=form, page=queries.task_kind_page(*page_args()),
                   status=form_status(form))
 
 
 @bp.route("/task-kinds/<int:kind_id>/edit", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def edit_task_kind(kind_id: int):
-    task_kind = services.get_or_404(TaskKind, kind_id)
+    task_kind = services.get_record(TaskKind, kind_id)
     form = TaskKindForm(obj=task_kind, task_kind=task_kind)
     if form.validate_on_submit():
         services.save_task_kind(form, task_kind)

@@ -1,10 +1,10 @@
 """The admin's business rules and writes: the place tree's shape, unique keys, people and
 their assignments, task kinds. The HTML forms and the importer both call these."""
 import sqlalchemy as sa
-from flask import abort
 from flask_babel import gettext as _
 
 from ..auth.models import FIELD_ROLES, User
+from ..domain import NotFound
 from ..extensions import db
 from ..field.models import TaskKind
 from ..places.models import (ALLOWED_PARENTS, COMMUNITY, ESTATE, GRID, PLACE_KINDS, VILLAGE,
@@ -90,19 +90,19 @@ def team_for(role: str, team: str | None) -> str | None:
     return team or role
 
 
-# --- Loading, or 404 --------------------------------------------------------------------
+# --- Loading, or NotFound --------------------------------------------------------------------
 
-def get_or_404(model, record_id: int):
+def get_record(model, record_id: int):
     record = db.session.get(model, record_id)
     if record is None:
-        abort(404)
+        raise NotFound()
     return record
 
 
-def household_place_or_404(place_id: int) -> Place:
-    place = get_or_404(Place, place_id)
+def household_place(place_id: int) -> Place:
+    place = get_record(Place, place_id)
     if place.kind not in HOUSEHOLD_PLACE_KINDS:
-        abort(404)
+        raise NotFound()
     return place
 
 

@@ -3,11 +3,11 @@
 Every list here is bounded and loads its rows with a fixed number of queries: a case's
 visit count is a correlated subquery, never a lazy load per row."""
 import sqlalchemy as sa
-from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
+from ..domain import NotFound
 from ..extensions import db
 from ..field.models import TaskKind, TaskLog
 from ..places.models import Assignment, Household
@@ -69,7 +69,7 @@ def get_case(case_id: int, user) -> Case:
     """A case the person may see, or 404 (not 403: do not confirm it exists)."""
     case = db.session.get(Case, case_id)
     if case is None or not place_in_scope(user, case.household.place_id):
-        abort(404)
+        raise NotFound()
     return case
 
 
@@ -182,11 +182,12 @@ def change_status(case: Case, user, to_status: str, note: str | None = None) -> 
 
 def note_visit(case, user) -> None:
     """A visit logged on an open case means work has started on it; the move is recorded
-    like any other, as made by the person whose visit it was."""
+    like any other, as made by the person whose visit it was. In the visit's transaction:
+    flushed here, committed with the visit (records.store_once)."""
     if case.status != OPEN:
         return
     db.session.add(CaseEvent(case_id=case.id, user_id=user.id, from_status=OPEN,
                              to_status=IN_PROGRESS, at=utcnow(), note=zh(AUTO_VISIT_NOTE)))
     case.status = IN_PROGRESS
     case.version += 1
-    db.session.commit()
+    db.session.flush()

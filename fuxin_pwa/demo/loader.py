@@ -12,7 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from ..auth.models import (ADMIN, COMMUNITY_WORKER, FIELD_ROLES, GRID_WORKER, LEADER,
                            VILLAGE_LIAISON, YOUNG_CADRE, User)
-from ..cli import DEMO_LOGINS, DEMO_PASSWORD
+from . import DEMO_LOGINS, DEMO_PASSWORD
 from ..extensions import db
 from ..field.services import ensure_task_kinds
 from ..requests.services import ensure_request_categories

@@ -1,10 +1,10 @@
 """Who takes part in an incident, in one place: leaders and admins dispatch; a person
 deployed in an incident acknowledges and reports from it."""
 import sqlalchemy as sa
-from flask import abort
 
 from ..access import roles_required
 from ..auth.models import OVERSIGHT_ROLES
+from ..domain import NotFound
 from ..extensions import db
 from .models import Deployment, Incident
 
@@ -22,7 +22,7 @@ def deployment_of(user, incident_id) -> Deployment | None:
 def get_incident(incident_id: int) -> Incident:
     incident = db.session.get(Incident, incident_id)
     if incident is None:
-        abort(404)
+        raise NotFound()
     return incident
 
 
@@ -32,5 +32,5 @@ def incident_for_report(incident_id: int, user) -> tuple[Incident, Deployment | 
     incident = db.session.get(Incident, incident_id)
     deployment = deployment_of(user, incident_id) if incident is not None else None
     if incident is None or (deployment is None and not user.sees_all):
-        abort(404)
+        raise NotFound()
     return incident, deployment

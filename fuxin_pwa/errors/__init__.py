@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+from ..domain import NotFound
 from ..web import render
 
 bp = Blueprint("errors", __name__)
@@ -39,6 +40,12 @@ def _answer(code: int, error=None):
             if key in original.headers:
                 response.headers[key] = original.headers[key]
     return response
+
+
+@bp.app_errorhandler(NotFound)
+def not_found(error):
+    """A service or access helper found nothing this person may see: the 404 page, or JSON."""
+    return _answer(404, error)
 
 
 @bp.app_errorhandler(CSRFError)

@@ -31,14 +31,16 @@ def save_task_log(user, form: TaskLogForm, meta: RecordMeta) -> StoreResult:
                        next_step_on=form.next_step_on.data, duration_min=form.duration_min.data,
                        **meta.columns())
 
-    result = store_once(TaskLog, user, meta, build)
-    if result.status == "created" and result.record.case_id:
-        from ..cases.services import note_visit
-        note_visit(result.record.case, user)
-    if result.status == "created" and result.record.request_id:
-        from ..requests.services import note_visit as note_request_visit
-        note_request_visit(result.record.request, user)
-    return result
+    def moves_on(log: TaskLog) -> None:
+        # Imported here: cases and requests build on the field area, not the other way round.
+        if log.case_id:
+            from ..cases.services import note_visit
+            note_visit(log.case, user)
+        if log.request_id:
+            from ..requests.services import note_visit as note_request_visit
+            note_request_visit(log.request, user)
+
+    return store_once(TaskLog, user, meta, build, then=moves_on)
 
 
 def active_task_kinds() -> list[TaskKind]:

@@ -3,9 +3,9 @@
 A field person covers their assigned places and everything below them (a liaison assigned
 to a village covers its grids and households); leaders and admins cover all."""
 import sqlalchemy as sa
-from flask import abort
 from sqlalchemy.orm import joinedload
 
+from ..domain import NotFound
 from ..extensions import db
 from .models import COMMUNITY, SUBDISTRICT, VILLAGE, Assignment, Household, Place
 from .tree import PlaceTree
@@ -68,7 +68,7 @@ def get_household(household_id: int, user) -> Household:
     """A household the person may see, or 404 (not 403: do not confirm it exists)."""
     household = db.session.get(Household, household_id)
     if household is None or not place_in_scope(user, household.place_id):
-        abort(404)
+        raise NotFound()
     return household
 
 

@@ -6,8 +6,8 @@ elsewhere are not its hands here), and the ones they raised; leaders and admins 
 rule exists twice: for one request (may_see_request) and as a SQL filter for lists
 (visible_clause); tests hold the two together."""
 import sqlalchemy as sa
-from flask import abort
 
+from ..domain import NotFound
 from ..extensions import db
 from ..places.services import place_in_scope, scope_place_ids
 from .models import ResidentRequest
@@ -39,7 +39,7 @@ def get_request(request_id: int, user) -> ResidentRequest:
     """A request the person may see, or 404 (not 403: do not confirm it exists)."""
     found = db.session.get(ResidentRequest, request_id)
     if not may_see_request(user, found):
-        abort(404)
+        raise NotFound()
     return found
 
 

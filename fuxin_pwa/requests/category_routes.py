@@ -1,13 +1,13 @@
 """The admin's request categories (设施维修, 邻里纠纷, …), each with its deadline in days.
 Shaped like the task-kind pages of the admin area."""
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 
 from ..access import roles_required
 from ..auth.models import ADMIN
 from ..extensions import db
-from ..web import form_status, paginate, render
+from ..web import form_status, page_args, paginate, render
 from . import bp
 from .forms import RequestCategoryForm
 from .models import RequestCategory
@@ -24,7 +24,7 @@ def categories():
         flash(_("已添加诉求类别：%(label)s", label=category.display_label), "success")
         return redirect(url_for("requests.categories"))
     page = paginate(db.session, sa.select(RequestCategory).order_by(RequestCategory.sort, RequestCategory.id),
-                    sa.select(sa.func.count()).select_from(RequestCategory), current_app.config["PAGE_SIZE"])
+                    sa.select(sa.func.count()).select_from(RequestCategory), *page_args())
     return render("requests/categories.html", form=form, page=page, status=form_status(form))
 
 

@@ -221,7 +221,8 @@ def note_visit(request, user) -> None:
     """A follow-up visit by the one the request was assigned to means the work has started;
     the move is recorded like any other, as made by the person whose visit it was. Anyone
     else's visit (a neighbour's grid worker passing by) is kept on the timeline and moves
-    nothing: dispatching is the leaders' step."""
+    nothing: dispatching is the leaders' step. In the visit's transaction: flushed here,
+    committed with the visit."""
     if request is None or request.status != ASSIGNED or not may_work(user, request):
         return
     # Dated at the visit that started the work (it may have been made offline hours ago), so
@@ -237,7 +238,7 @@ def note_visit(request, user) -> None:
                                                                             "action": START}))
     if _apply(request, {"status": IN_PROGRESS}):
         db.session.add(event)
-        db.session.commit()
+        db.session.flush()  # committed with the visit, in its transaction (records.store_once)
 
 
 def display_note(note):

@@ -1,0 +1,12 @@
+"""Errors of the domain: services and access helpers raise them, the web layer answers them
+(errors/ turns NotFound into the 404 page, or JSON for API callers), so the rules can be
+used from the CLI, the importer and the sync alike without knowing about HTTP."""
+
+
+class DomainError(Exception):
+    """A rule of the domain refused something."""
+
+
+class NotFound(DomainError):
+    """Not there, or not this person's to see: said the same way, so that a resident's
+    household or case is never confirmed to exist to someone outside its places."""
