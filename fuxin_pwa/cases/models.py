@@ -50,8 +50,12 @@ class Case(db.Model):
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column()
-    # Bumped on every status change; offline changes name the version they saw.
+    # Bumped by SQLAlchemy on every change of the row, and checked: an UPDATE names the version
+    # it read, so of two changes made at once from the same state one wins and the other is
+    # refused (StaleDataError), never both written one over the other.
     version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     household = relationship("Household")
     owner = relationship("User", foreign_keys=[owner_id])

@@ -5,6 +5,7 @@ visit count is a correlated subquery, never a lazy load per row."""
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import User
 from ..domain import NotFound
@@ -174,9 +175,12 @@ def change_status(case: Case, user, to_status: str, note: str | None = None) -> 
                       at=now, note=(note or "").strip() or None)
     case.status = to_status
     case.closed_at = now if to_status in CLOSED_STATUSES else None
-    case.version += 1
     db.session.add(event)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except StaleDataError:  # someone moved it between our read and our write: theirs stands
+        db.session.rollback()
+        raise TransitionError(_("这个一户一策刚被他人更改，请看清现在的状态后再操作"))
     return event
 
 
@@ -189,5 +193,4 @@ def note_visit(case, user) -> None:
     db.session.add(CaseEvent(case_id=case.id, user_id=user.id, from_status=OPEN,
                              to_status=IN_PROGRESS, at=utcnow(), note=zh(AUTO_VISIT_NOTE)))
     case.status = IN_PROGRESS
-    case.version += 1
     db.session.flush()
