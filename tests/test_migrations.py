@@ -16,7 +16,7 @@ def test_migrations_build_the_schema_the_models_describe(app):
         conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
     upgrade()
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), db.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
     # A new production database starts with the eight kinds of field work.
     labels = db.session.scalars(sa.text("SELECT label FROM task_kinds ORDER BY sort")).all()
