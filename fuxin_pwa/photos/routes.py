@@ -27,8 +27,6 @@ def _send(relative: str, mimetype: str):
 def show(photo_uuid: str):
     """The photo itself; 404 for anyone who may not see its record (not 403: no hint)."""
     photo = viewable_photo(current_user, photo_uuid)
-    if photo is None:
-        abort(404)
     return _send(photo.storage_path, photo.content_type)
 
 
@@ -37,8 +35,6 @@ def show(photo_uuid: str):
 def thumb(photo_uuid: str):
     """The small JPEG made on upload for lists; the photo itself where there is none."""
     photo = viewable_photo(current_user, photo_uuid)
-    if photo is None:
-        abort(404)
     small = storage.thumb_path(photo.storage_path)
     if os.path.isfile(storage.absolute(small)):
         return _send(small, "image/jpeg")

@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from ..domain import NotFound
 from ..extensions import db
 from ..places.services import place_in_scope
 from ..records import find_record_by_uuid
@@ -186,9 +187,16 @@ def photos_for_records(records) -> dict[str, list[Photo]]:
     return found
 
 
-def viewable_photo(user, photo_id) -> Photo | None:
+def viewable_photo(user, photo_id) -> Photo:
     """The photo if `user` may see it: its owner, leaders and admins, and anyone whose place
-    scope covers its record's place; None otherwise (the route answers 404 either way)."""
+    scope covers its record's place. NotFound otherwise, whether it is missing or not theirs."""
+    photo = _visible_or_none(user, photo_id)
+    if photo is None:
+        raise NotFound()
+    return photo
+
+
+def _visible_or_none(user, photo_id) -> Photo | None:
     photo_uuid = parse_uuid(photo_id)
     photo = _stored(photo_uuid) if photo_uuid else None
     if photo is None or photo.user_id == user.id:

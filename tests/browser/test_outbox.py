@@ -207,7 +207,9 @@ def test_two_tabs_coming_online_at_once_send_each_record_once(app, context, page
     context.set_offline(False)  # both tabs hear `online` at the same moment
     eventually(page, lambda: len(rows(CheckIn)) == 3)
     wait_outbox_empty(page)
-    other.wait_for_timeout(300)  # the second tab's run, after the lock, finds nothing left
+    # The second tab's run (or a new one, if it is over) resolves once it is done: after the
+    # lock it finds nothing left to send.
+    assert other.evaluate("FuxinOutbox.sync.run('manual')") == "ok"
     assert len(rows(CheckIn)) == 3
     ids = tap.sent_ids()
     assert sorted(ids) == sorted(c.uuid for c in rows(CheckIn))  # each sent once: the lock, not luck
@@ -423,7 +425,7 @@ def test_another_persons_records_wait_for_them_on_a_shared_phone(app, context, p
     page.goto(f"{live_server.url}/outbox")
     page.get_by_role("button", name="立即同步").click()
     page.wait_for_selector("[data-outbox-queue] >> text=账号 liaison 的记录")
-    page.wait_for_timeout(300)
+    page.evaluate("FuxinOutbox.sync.run('manual')")  # resolves when the colleague's run is over
     assert rows(CheckIn) == []
 
     context.clear_cookies()  # the colleague hands the phone back

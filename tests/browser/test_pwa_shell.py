@@ -235,7 +235,7 @@ def test_the_offline_page_badge_counts_the_last_synced_persons_outbox(page, live
 
     # Nobody has synced on this phone yet: the page names no one, so there is no badge.
     page.goto(f"{live_server.url}/offline")
-    page.wait_for_timeout(300)
+    page.evaluate("FuxinOutbox.ui.renderBadge()")  # resolves once the badge is drawn
     assert page.locator("[data-outbox-badge]").is_hidden()
 
     login("liaison")

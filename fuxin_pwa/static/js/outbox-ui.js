@@ -35,16 +35,17 @@
     });
   }
 
-  var rendering = false;
+  // One render at a time; a change that comes during one is drawn right after it (not lost
+  // until the next timer). Returns the promise of the drawing, settled once the badge shows it.
+  var rendering = null, renderAgain = false;
   function renderBadge() {
     var el = badge();
-    if (!el || rendering) return;
-    rendering = true;
-    badgeOwner(el).then(function (owner) {
+    if (!el) return Promise.resolve();
+    if (rendering) { renderAgain = true; return rendering; }
+    rendering = badgeOwner(el).then(function (owner) {
       if (!owner) return null;
       return Promise.all([store.counts(owner), store.getMeta("status")]);
     }).then(function (got) {
-      rendering = false;
       if (!got) { el.hidden = true; return; }
       var c = got[0], status = got[1] || {}, parts = [], tone = "ok";
       var href = el.dataset.outboxHref;
@@ -64,7 +65,11 @@
       el.className = "outbox-badge outbox-badge-" + tone;
       el.title = c.pending ? FuxinT("本机待同步 {n} 条", { n: c.pending }) : "";
       el.hidden = false;
-    }, function () { rendering = false; });
+    }).catch(function () { /* no IndexedDB: the badge stays as it is */ }).then(function () {
+      rendering = null;
+      if (renderAgain) { renderAgain = false; return renderBadge(); }
+    });
+    return rendering;
   }
 
   function hasWork() {
