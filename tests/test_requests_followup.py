@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from fuxin_pwa.domain import NotFound
 from fuxin_pwa.extensions import db
 from fuxin_pwa.field.models import TaskLog
 from fuxin_pwa.requests.access import may_see_request, visible_clause
@@ -56,8 +57,9 @@ def test_an_assignee_from_another_village_logs_the_visit_on_the_household_and_se
     log = db.session.scalar(sa.select(TaskLog))
     assert (log.request_id, log.household_id, log.user_id) == (req.id, world.household_a.id, world.liaison_b.id)
     photo = save_photo(world.leader, req, str(uuid.uuid4()), "image/jpeg", image_bytes()).photo
-    assert viewable_photo(world.liaison_b, photo.uuid) is not None
-    assert viewable_photo(world.grid, photo.uuid) is None  # 万科's grid worker has nothing to do with it
+    assert viewable_photo(world.liaison_b, photo.uuid).uuid == photo.uuid
+    with pytest.raises(NotFound):  # 万科's grid worker has nothing to do with it
+        viewable_photo(world.grid, photo.uuid)
 
 
 def test_without_javascript_a_visit_posts_and_comes_back_and_mistakes_come_back_filled(client, auth, world):

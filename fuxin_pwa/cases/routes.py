@@ -7,11 +7,9 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..field.services import save_task_log
-from ..field.tied_forms import tied_task_log_form
+from ..field.tied_forms import save_tied, tied_task_log_form
 from ..photos.services import photos_for_records
 from ..places.services import get_household, place_path
-from ..records import REJECTED, web_meta
 from ..web import Page, form_status, is_htmx, page_args, render
 from . import bp
 from .forms import CaseFilterForm, CaseForm, CaseStatusForm
@@ -91,15 +89,12 @@ def add_visit(case_id):
     the case's facts and status; a browser without JS gets the page again."""
     case = get_case(case_id, current_user)
     form = _visit_form(case, request.form)
-    if form.validate_on_submit():
-        result = save_task_log(current_user, form, web_meta(form, "task_log"))
-        if result.status != REJECTED:
-            if not is_htmx():
-                flash(_("已记录走访"), "success")
-                return redirect(url_for("cases.show", case_id=case.id, _anchor="visits"))
-            return _case_page(case, saved=True)
-        form.record_id.errors = list(result.errors["id"])
-    return _case_page(case, visit_form=form, status=form_status(form))
+    if not save_tied(current_user, form):
+        return _case_page(case, visit_form=form, status=form_status(form))
+    if not is_htmx():
+        flash(_("已记录走访"), "success")
+        return redirect(url_for("cases.show", case_id=case.id, _anchor="visits"))
+    return _case_page(case, saved=True)
 
 
 @bp.post("/<int:case_id>/status")

@@ -12,12 +12,11 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from ..field.panels import TOP, home_panel
-from ..field.services import save_task_log
-from ..field.tied_forms import tied_task_log_form
+from ..field.tied_forms import save_tied, tied_task_log_form
 from ..oversight.queries import place_options
 from ..places.services import selectable_places
 from ..records import REJECTED, web_meta
-from ..web import render
+from ..web import form_status, render
 from . import bp, services
 from .access import incident_for_report
 from .forms import AckForm
@@ -100,15 +99,11 @@ def report(incident_id):
     """A report from the post: a task log (防汛值守 by default) linked to the incident, with photos."""
     incident, deployment = incident_for_report(incident_id, current_user)
     form = _report_form(incident, deployment, request.form if request.method == "POST" else None)
-    if form.validate_on_submit():
-        result = save_task_log(current_user, form, web_meta(form, "task_log"))
-        if result.status != REJECTED:
-            flash(_("已保存现场报告"), "success")
-            return redirect(_after_report(incident))
-        for name, messages in result.errors.items():  # the id taken, or the incident over
-            form[name if name in form else "record_id"].errors = list(messages)
+    if save_tied(current_user, form):
+        flash(_("已保存现场报告"), "success")
+        return redirect(_after_report(incident))
     return render("dispatch/report.html", form=form, incident=incident, deployment=deployment,
-                  next_url=_after_report(incident), status=422 if form.errors else 200)
+                  next_url=_after_report(incident), status=form_status(form))
 
 
 def _after_report(incident) -> str:

@@ -8,9 +8,10 @@ import uuid
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from ..records import REJECTED, web_meta
 from ..timeutil import local_today
 from .forms import TaskLogForm
-from .services import active_task_kinds
+from .services import active_task_kinds, save_task_log
 
 LINKS = ("place_id", "household_id", "case_id", "request_id", "incident_id")
 
@@ -46,3 +47,16 @@ def tied_task_log_form(user, fixed: dict, formdata=None, default_kind: str = "",
         form.kind.data = default_kind if any(k.code == default_kind for k in kinds) else ""
     form.fixed = fixed
     return form
+
+
+def save_tied(user, form) -> bool:
+    """Validate and store a tied task log as the field form would. False leaves the form with
+    its errors to show again (an id taken, an incident over: on the field the server named)."""
+    if not form.validate_on_submit():
+        return False
+    result = save_task_log(user, form, web_meta(form, "task_log"))
+    if result.status != REJECTED:
+        return True
+    for name, messages in result.errors.items():
+        form[name if name in form else "record_id"].errors = list(messages)
+    return False

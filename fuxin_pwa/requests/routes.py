@@ -12,8 +12,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from ..field.panels import home_panel
-from ..field.services import save_task_log
-from ..field.tied_forms import tied_task_log_form
+from ..field.tied_forms import save_tied, tied_task_log_form
 from ..places.services import place_choices
 from ..records import CONFLICT, REJECTED, web_meta
 from ..timeutil import local_today, utcnow
@@ -154,15 +153,12 @@ def add_visit(request_id):
     and save_task_log stores it, as for the field form and sync."""
     req = get_request(request_id, current_user)
     form = _visit_form(req, request.form)
-    if form.validate_on_submit():
-        result = save_task_log(current_user, form, web_meta(form, "task_log"))
-        if result.status != REJECTED:
-            if not is_htmx():
-                flash(_("已记录办理情况"), "success")
-                return _back_to(req)
-            return _request_page(req, saved=True)
-        form.record_id.errors = list(result.errors["id"])
-    return _request_page(req, visit_form=form, status=form_status(form))
+    if not save_tied(current_user, form):
+        return _request_page(req, visit_form=form, status=form_status(form))
+    if not is_htmx():
+        flash(_("已记录办理情况"), "success")
+        return _back_to(req)
+    return _request_page(req, saved=True)
 
 
 # The panels of the request page, in the order they are shown.
