@@ -132,18 +132,28 @@ def board_live(incident_id):
                   action_form=ActionForm())
 
 
+def _board_form(incident, form, form_name: str | None, act, done):
+    """A control of the board: the form valid, `act()` changes the incident and `done(result)`
+    says what was done; the form with its errors (a button's form, with form_name None: the
+    page was too old), or the service's refusal, otherwise."""
+    if not form.validate_on_submit():
+        if form_name is None:
+            return _refused(incident, _("页面已过期，请重新提交。"))
+        return _board_page(incident, status=form_status(form), **{form_name: form})
+    try:
+        result = act()
+    except DispatchError as error:
+        return _refused(incident, error)
+    return _done(incident, done(result))
+
+
 @bp.post("/<int:incident_id>/posts")
 @dispatch_required
 def add_post(incident_id):
     incident = get_incident(incident_id)
     form = PostForm(places=place_options())
-    if form.validate_on_submit():
-        try:
-            post = services.add_post(incident, form)
-        except DispatchError as error:
-            return _refused(incident, error)
-        return _done(incident, _("已添加岗位「%(name)s」", name=post.name))
-    return _board_page(incident, post_form=form, status=form_status(form))
+    return _board_form(incident, form, "post_form", lambda: services.add_post(incident, form),
+                       lambda post: _("已添加岗位「%(name)s」", name=post.name))
 
 
 @bp.post("/<int:incident_id>/groups")
@@ -151,13 +161,8 @@ def add_post(incident_id):
 def add_group(incident_id):
     incident = get_incident(incident_id)
     form = GroupForm(posts=incident_posts(incident), staff=deployable_staff())
-    if form.validate_on_submit():
-        try:
-            group = services.add_group(incident, current_user, form)
-        except DispatchError as error:
-            return _refused(incident, error)
-        return _done(incident, _("已建立小组「%(name)s」", name=group.name))
-    return _board_page(incident, group_form=form, status=form_status(form))
+    return _board_form(incident, form, "group_form", lambda: services.add_group(incident, current_user, form),
+                       lambda group: _("已建立小组「%(name)s」", name=group.name))
 
 
 @bp.post("/<int:incident_id>/assign")
@@ -166,14 +171,10 @@ def assign(incident_id):
     """Send one person or a whole group to a post, or back to 未分岗."""
     incident = get_incident(incident_id)
     form = AssignForm(posts=incident_posts(incident), staff=deployable_staff(), groups=incident_groups(incident))
-    if form.validate_on_submit():
-        try:
-            people = services.assign(incident, current_user, user_id=form.user_id.data, group_id=form.group_id.data,
-                            post_id=form.post_id.data)
-        except DispatchError as error:
-            return _refused(incident, error)
-        return _done(incident, _("已派遣 %(n)s 人", n=people))
-    return _board_page(incident, assign_form=form, status=form_status(form))
+    return _board_form(incident, form, "assign_form",
+                       lambda: services.assign(incident, current_user, user_id=form.user_id.data,
+                                               group_id=form.group_id.data, post_id=form.post_id.data),
+                       lambda people: _("已派遣 %(n)s 人", n=people))
 
 
 @bp.post("/<int:incident_id>/people/<int:deployment_id>/remove")
@@ -181,15 +182,10 @@ def assign(incident_id):
 def remove_person(incident_id, deployment_id):
     incident = get_incident(incident_id)
     deployment = _deployment_in(incident, deployment_id)
-    if not ActionForm().validate_on_submit():
-        return _refused(incident, _("页面已过期，请重新提交。"))
     name = deployment.user.name
-    try:
-        deleted = services.remove_person(incident, deployment)
-    except DispatchError as error:
-        return _refused(incident, error)
-    return _done(incident, _("已移出 %(name)s", name=name) if deleted
-                 else _("%(name)s 已确认过任务，记录保留，改为撤离", name=name))
+    return _board_form(incident, ActionForm(), None, lambda: services.remove_person(incident, deployment),
+                       lambda deleted: _("已移出 %(name)s", name=name) if deleted
+                       else _("%(name)s 已确认过任务，记录保留，改为撤离", name=name))
 
 
 @bp.post("/<int:incident_id>/close")
@@ -197,13 +193,8 @@ def remove_person(incident_id, deployment_id):
 def close(incident_id):
     """End the incident: polling stops and everyone shows as stood down."""
     incident = get_incident(incident_id)
-    if not ActionForm().validate_on_submit():
-        return _refused(incident, _("页面已过期，请重新提交。"))
-    try:
-        services.close_incident(incident)
-    except DispatchError as error:
-        return _refused(incident, error)
-    return _done(incident, _("事件已结束，全部人员撤离"))
+    return _board_form(incident, ActionForm(), None, lambda: services.close_incident(incident),
+                       lambda _result: _("事件已结束，全部人员撤离"))
 
 
 def _deployment_in(incident, deployment_id) -> Deployment:
