@@ -54,8 +54,10 @@ def test_four_tabs_replaying_one_batch_at_once_store_each_record_once(live_serve
 # databases: the race is proven, not left to the scheduler.
 
 def hold_both_after_reading(monkeypatch, module, name, before=False):
-    """Wrap module.name so that each request's first call waits for the other's (after the
-    call, or before it with before=True). werkzeug serves each request on a thread of its own."""
+    """Wrap module.name, in the module that calls it, so that each request's first call waits
+    for the other's (after the call, or before it with before=True). werkzeug serves each
+    request on a thread of its own. The barrier times out (and the test fails) if the two
+    never meet there."""
     real = getattr(module, name)
     barrier, waited = threading.Barrier(2, timeout=15), threading.local()
 
@@ -128,11 +130,12 @@ def test_two_leaders_assigning_one_request_at_once_one_applies_and_one_is_kept_a
 
 def test_two_status_changes_to_one_case_at_once_one_stands_and_the_other_is_refused(
         live_server, world, monkeypatch):
-    from fuxin_pwa.cases import services as case_services
+    from fuxin_pwa.cases import routes as case_routes
     from fuxin_pwa.cases.models import CLOSED, IN_PROGRESS, RESOLVED, Case, CaseEvent
     from tests.test_cases import a_case
     case = a_case(world, owner=world.liaison, status=IN_PROGRESS)
-    hold_both_after_reading(monkeypatch, case_services, "change_status", before=True)
+    # Where the route looks it up: both have read the case and passed the form when they meet.
+    hold_both_after_reading(monkeypatch, case_routes, "change_status", before=True)
     owner, leader = logged_in_session(live_server.url, "liaison"), logged_in_session(live_server.url, "leader")
 
     url = f"{live_server.url}/cases/{case.id}/status"  # made here: the threads have no app context
