@@ -18,14 +18,19 @@ NOTE_MAX = 500
 SUMMARY_MAX = 1000
 
 
+ID_MAX = 2 ** 31 - 1  # the largest id an INTEGER column holds (PostgreSQL refuses more)
+
+
 def int_or_none(value):
-    """Coerce for id selects: a non-number becomes None, so the field says what is wrong."""
+    """Coerce for id selects: a non-number, or a number no id column can hold, becomes None,
+    so the field says what is wrong instead of the database failing on the lookup."""
     if value in (None, ""):
         return None
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if 0 < number <= ID_MAX else None
 
 
 class FieldRecordForm(FlaskForm):

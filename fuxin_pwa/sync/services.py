@@ -74,12 +74,20 @@ def apply_record(user, record, skew: timedelta, device_id: str | None, source: s
     data = record.get("data")
     if not isinstance(data, dict):
         return _rejected(record_id, {"data": [_("缺少记录内容")]})
+    # No database text column holds a NUL (PostgreSQL refuses it): the person's to fix, not a
+    # server fault the phone would retry for ever.
+    unstorable = sorted(k for k, v in data.items() if isinstance(v, str) and "\x00" in v)
+    if unstorable:
+        return _rejected(record_id, {k: [_("含有无法保存的字符，请删除后再保存")] for k in unstorable})
 
-    device_utc = to_utc_naive(device_time)
     corrected = abs(skew) > current_app.config["CLOCK_SKEW_TOLERANCE"]
-    occurred_at = device_utc + skew if corrected else device_utc
-    form = kind.form(formdata=as_formdata(data), meta={"csrf": False}, user=user,
-                     occurred_on=to_local(occurred_at).date())
+    try:
+        device_utc = to_utc_naive(device_time)
+        occurred_at = device_utc + skew if corrected else device_utc
+        occurred_on = to_local(occurred_at).date()
+    except OverflowError:  # year 1 at +14:00, say: no calendar holds it, a retry never will
+        return _rejected(record_id, {"occurred_at": [_("时间超出可记录的范围，请改正")]})
+    form = kind.form(formdata=as_formdata(data), meta={"csrf": False}, user=user, occurred_on=occurred_on)
     meta = RecordMeta(record_id=record_id, occurred_at=occurred_at, device_occurred_at=device_utc,
                       clock_corrected=corrected, source=source, device_id=device_id,
                       content_hash=content_hash(record["type"], record.get("occurred_at"), data))
@@ -107,8 +115,8 @@ def apply_batch(user, body) -> list[dict]:
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         raise BadRequest('expected {"device_id", "sent_at", "records": [...]}')
     skew = clock_skew(body.get("sent_at"))
-    device_id = body.get("device_id")
-    device_id = str(device_id)[:64] if device_id else None
+    device_id = str(body.get("device_id") or "")[:64]
+    device_id = device_id if device_id.isprintable() and device_id else None  # a label only: never worth a refusal
     return apply_records(user, body["records"], skew, device_id)
 
 

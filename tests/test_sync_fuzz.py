@@ -1,0 +1,95 @@
+"""Bad input, generated: whatever a phone (or anyone holding a session) sends to the sync
+API, the answer is the protocol's, never a 5xx, and a record whose content no database can
+hold is refused as the person's to fix (a field error), never answered `errors.server`,
+which would have the phone retry it forever."""
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fuxin_pwa.extensions import db
+from fuxin_pwa.field.models import CheckIn, TaskLog
+from fuxin_pwa.records import record_models
+
+SHANGHAI = timezone(timedelta(hours=8))
+PER_EXAMPLE = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# Text as people (and broken keyboards) type it: Chinese, emoji, control characters, NUL.
+texts = st.text(alphabet=st.characters(codec="utf-8"), max_size=60) | st.sampled_from(
+    ["", " ", "\x00", "入村\x00走访", "😀" * 10, "a" * 5000, "<script>alert(1)</script>", "\u202e反向"])
+numbers = st.one_of(st.integers(min_value=-(2 ** 70), max_value=2 ** 70),
+                    st.floats(allow_nan=True, allow_infinity=True), st.just(10 ** 30))
+values = st.one_of(st.none(), st.booleans(), numbers, texts, st.lists(st.integers(), max_size=2),
+                   st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+times = st.one_of(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31))
+                  .map(lambda d: d.isoformat()), texts, st.just("0001-01-01T00:00:00+14:00"),
+                  st.just("9999-12-31T23:59:59-12:00"))
+
+
+def field_data(place_id):
+    keys = ["place_id", "lat", "lon", "accuracy_m", "note", "kind", "summary", "outcome", "duration_min",
+            "next_step_on", "household_id", "case_id", "request_id", "incident_id", "resident_name",
+            "resident_phone", "category", "description", "state", "action", "base_version", "assignee_id"]
+    return st.dictionaries(st.sampled_from(keys), values, max_size=8).map(
+        lambda d: {"place_id": place_id, **d})
+
+
+def records(place_id):
+    return st.fixed_dictionaries({
+        "id": st.one_of(st.uuids().map(str), texts),
+        "type": st.sampled_from(["checkin", "task_log", "request", "request_update", "incident_ack", "poem"]),
+        "occurred_at": times,
+        "data": field_data(place_id),
+    })
+
+
+def answer_is_the_protocols(r, sent):
+    assert r.status_code == 200, (r.status_code, r.get_data(as_text=True)[:300])
+    results = r.get_json()["results"]
+    assert len(results) == len(sent)
+    for result in results:
+        assert result["status"] in ("created", "duplicate", "rejected", "conflict")
+        if result["status"] == "rejected":
+            assert result["errors"] and "server" not in result["errors"], result  # the person's to fix
+    return results
+
+
+@PER_EXAMPLE
+@given(data=st.data())
+def test_whatever_a_phone_sends_is_answered_record_by_record_and_never_with_a_server_error(
+        client, auth, world, data):
+    auth.login("liaison")
+    batch = data.draw(st.lists(records(world.village_a.id), min_size=1, max_size=4))
+    sent_at = data.draw(st.one_of(st.none(), st.just(datetime.now(SHANGHAI).isoformat())))
+    r = client.post("/api/v1/sync", json={"device_id": data.draw(texts), "sent_at": sent_at, "records": batch})
+    results = answer_is_the_protocols(r, batch)
+    db.session.rollback()
+    for record, result in zip(batch, results):
+        rows = [row for model in record_models() for row in
+                db.session.scalars(sa.select(model).where(model.uuid == str(record["id"]))).all()] \
+            if result["status"] != "rejected" else []
+        assert len(rows) <= 1
+
+
+@PER_EXAMPLE
+@given(note=texts, summary=texts, duration=numbers, lat=numbers)
+def test_text_and_numbers_no_database_can_hold_are_refused_on_their_field(client, auth, world, note, summary,
+                                                                          duration, lat):
+    auth.login("liaison")
+    now = datetime.now(SHANGHAI).isoformat()
+    batch = [{"id": str(uuid.uuid4()), "type": "checkin", "occurred_at": now,
+              "data": {"place_id": world.village_a.id, "note": note, "lat": lat, "lon": 121.25, "accuracy_m": 10}},
+             {"id": str(uuid.uuid4()), "type": "task_log", "occurred_at": now,
+              "data": {"place_id": world.village_a.id, "kind": "resident_visit", "summary": summary,
+                       "duration_min": duration}}]
+    before = (db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)),
+              db.session.scalar(sa.select(sa.func.count()).select_from(TaskLog)))
+    results = answer_is_the_protocols(client.post("/api/v1/sync", json={"records": batch}), batch)
+    db.session.rollback()
+    after = (db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)),
+             db.session.scalar(sa.select(sa.func.count()).select_from(TaskLog)))
+    assert after == tuple(n + (r["status"] == "created") for n, r in zip(before, results))
+    if "\x00" in note:  # on every database, not only where PostgreSQL would have refused it
+        assert results[0]["status"] == "rejected" and "note" in results[0]["errors"]
