@@ -55,11 +55,17 @@ chromium:
 
 test-deps: $(VENV)/.test-installed chromium
 
+# The server-side tests run on every CPU (pytest-xdist; each worker has its own SQLite files
+# and its own PostgreSQL schema); the browser tests run one at a time, since what they prove
+# (layout shift on a throttled phone, offline, races between tabs) is not to share the CPU.
+TEST_WORKERS ?= auto
+
 test: test-deps $(EN_MO)
-	$(VENV)/bin/pytest -q tests
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) tests --ignore=tests/browser
+	$(VENV)/bin/pytest -q tests/browser
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL =="; \
-	  FUXIN_TEST_DB=postgres $(VENV)/bin/pytest -q tests --ignore=tests/browser; \
+	  FUXIN_TEST_DB=postgres $(VENV)/bin/pytest -q -n $(TEST_WORKERS) tests --ignore=tests/browser; \
 	fi
 
 clean:
