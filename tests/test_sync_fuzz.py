@@ -93,3 +93,31 @@ def test_text_and_numbers_no_database_can_hold_are_refused_on_their_field(client
     assert after == tuple(n + (r["status"] == "created") for n, r in zip(before, results))
     if "\x00" in note:  # on every database, not only where PostgreSQL would have refused it
         assert results[0]["status"] == "rejected" and "note" in results[0]["errors"]
+
+
+# --- The HTML doors ---------------------------------------------------------------------------------
+
+def test_a_nul_character_in_a_form_or_an_address_is_refused_plainly_and_nothing_is_stored(client, auth, world):
+    auth.login("liaison")
+    posts = [("/checkin", {"place_id": world.village_a.id, "note": "入村\x00走访"}),
+             ("/log", {"place_id": world.village_a.id, "kind": "resident_visit", "summary": "走访\x00"}),
+             ("/requests/new", {"place_id": world.village_a.id, "category": "policy_question",
+                                "resident_name": "王\x00", "description": "咨询"})]
+    for url, data in posts:
+        r = client.post(url, data=data)
+        assert r.status_code == 400 and "无法保存的字符" in r.get_data(as_text=True), url
+    for url in ("/cases/?q=%00", "/requests/?q=%00", "/my/record?q=a%00"):
+        r = client.get(url)
+        assert r.status_code == 400 and "无法保存的字符" in r.get_data(as_text=True), url
+    db.session.rollback()
+    assert [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in record_models()] == \
+        [0] * len(record_models())
+
+
+@PER_EXAMPLE
+@given(q=st.text(alphabet=st.characters(codec="utf-8"), max_size=30))
+def test_whatever_is_searched_the_lists_answer_a_page_not_a_server_error(client, auth, world, q):
+    auth.login("leader")
+    for url in ("/cases/", "/requests/", "/admin/people", "/oversight/records", "/my/record"):
+        r = client.get(url, query_string={"q": q})
+        assert r.status_code in (200, 302, 400, 403, 422), (url, q, r.status_code)

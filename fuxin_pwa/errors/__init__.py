@@ -55,5 +55,18 @@ def csrf_error(error):
     return render("errors/error.html", code=400, message=_("页面已过期或来源无效，请刷新后重试"), status=400)
 
 
+@bp.before_app_request
+def refuse_what_no_database_holds():
+    """A NUL character in a form field or the address: no text column can hold one
+    (PostgreSQL refuses it), and no one types it. Said plainly, before any view tries to
+    store or search it. The sync API judges its records one by one instead (sync/services)."""
+    if any("\x00" in value for values in (request.args, request.form) for value in values.values()):
+        if wants_json():
+            return jsonify(error="bad_request", detail="NUL character"), 400
+        return render("errors/error.html", code=400, status=400,
+                      message=_("提交的内容含有无法保存的字符（多为复制粘贴带来的控制字符），请删除后重试"))
+    return None
+
+
 for _code in (400, 403, 404, 405, 413, 415, 429, 500):
     bp.app_errorhandler(_code)(lambda error, _c=_code: _answer(_c, error))
