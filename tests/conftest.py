@@ -234,6 +234,20 @@ def count_queries(app):
 
 
 @pytest.fixture
+def queries_of(count_queries):
+    """How many SQL statements `call()` (a request, usually) costs, counted from a cold session:
+    the tests share the app's session, so each count starts with nothing already loaded. For
+    "the page takes the same number of queries for a little data and for much"."""
+    def measure(call) -> int:
+        db.session.expire_all()
+        with count_queries() as counter:
+            response = call()
+        assert getattr(response, "status_code", 200) == 200  # a page that failed proves nothing
+        return counter.count
+    return measure
+
+
+@pytest.fixture
 def live_server(app):
     """The real app on a free loopback port, served from a thread."""
     import threading

@@ -87,7 +87,7 @@ def test_the_leaking_roof_took_ten_trips_and_the_timeline_shows_all_ten(client, 
     assert page.index("登记诉求") < page.index("第1趟：屋顶") < page.index("第10趟：屋顶")
 
 
-def test_the_request_page_takes_the_same_number_of_queries_for_2_or_20_visits(client, auth, world, count_queries):
+def test_the_request_page_takes_the_same_number_of_queries_for_2_or_20_visits(client, auth, world, queries_of):
     req = a_request(world, place=world.grid_a, status=ASSIGNED, assignee=world.liaison)
     people = [make_user(f"helper{i}", "village_liaison", places=[world.village_a]) for i in range(3)]
 
@@ -100,15 +100,11 @@ def test_the_request_page_takes_the_same_number_of_queries_for_2_or_20_visits(cl
         db.session.commit()
 
     auth.login("leader")
+    url = f"/requests/{req.id}"
     add(2)
-    db.session.expire_all()
-    with count_queries() as few:
-        assert client.get(f"/requests/{req.id}").status_code == 200
+    few = queries_of(lambda: client.get(url))
     add(18)
-    db.session.expire_all()
-    with count_queries() as many:
-        assert client.get(f"/requests/{req.id}").status_code == 200
-    assert few.count == many.count
+    assert queries_of(lambda: client.get(url)) == few
 
 
 # --- Who sees what ---------------------------------------------------------------------------------
@@ -204,7 +200,7 @@ def test_the_board_filters_by_status_category_place_words_and_mine(client, auth,
     assert "<html" not in fragment and "没有符合条件的诉求" in fragment
 
 
-def test_the_board_takes_the_same_number_of_queries_for_3_or_30_requests(client, auth, world, count_queries):
+def test_the_board_takes_the_same_number_of_queries_for_3_or_30_requests(client, auth, world, queries_of):
     people = [make_user(f"raiser{i}", "village_liaison", places=[world.village_a]) for i in range(3)]
 
     def add(n):
@@ -215,14 +211,9 @@ def test_the_board_takes_the_same_number_of_queries_for_3_or_30_requests(client,
 
     auth.login("liaison")
     add(3)
-    db.session.expire_all()
-    with count_queries() as few:
-        assert client.get("/requests/").status_code == 200
+    few = queries_of(lambda: client.get("/requests/"))
     add(27)
-    db.session.expire_all()
-    with count_queries() as many:
-        assert client.get("/requests/").status_code == 200
-    assert few.count == many.count
+    assert queries_of(lambda: client.get("/requests/")) == few
 
 
 def test_my_open_requests_come_to_the_field_home_overdue_first(client, auth, world):
