@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 from ..domain import NotFound
 from ..extensions import db
 from .models import COMMUNITY, SUBDISTRICT, VILLAGE, Assignment, Household, Place
-from .tree import PlaceTree
+from .tree import descend
 
 MAX_DEPTH = 4  # subdistrict → community/village → grid → estate
 
@@ -24,12 +24,12 @@ def assigned_places(user) -> list[Place]:
 
 
 def descendant_map(root_ids: set[int]) -> dict[int, int]:
-    """Every place under (and including) the roots, mapped to its root; one query."""
-    return PlaceTree().owner_map(root_ids) if root_ids else {}
+    """Every place under (and including) the roots, mapped to its root; one query per level."""
+    return descend(root_ids)
 
 
 def with_descendants(place_ids: set[int]) -> set[int]:
-    """Place ids plus every place below them; one query."""
+    """Place ids plus every place below them; one query per level."""
     return set(descendant_map(place_ids))
 
 
