@@ -106,7 +106,7 @@ def test_a_nul_character_in_a_form_or_an_address_is_refused_plainly_and_nothing_
     for url, data in posts:
         r = client.post(url, data=data)
         assert r.status_code == 400 and "无法保存的字符" in r.get_data(as_text=True), url
-    for url in ("/cases/?q=%00", "/requests/?q=%00", "/my/record?q=a%00"):
+    for url in ("/cases/?q=%00", "/requests/?q=%00", "/my/record?q=a%00", "/cases/?q=ok&q=%00"):
         r = client.get(url)
         assert r.status_code == 400 and "无法保存的字符" in r.get_data(as_text=True), url
     db.session.rollback()

@@ -60,7 +60,8 @@ def refuse_what_no_database_holds():
     """A NUL character in a form field or the address: no text column can hold one
     (PostgreSQL refuses it), and no one types it. Said plainly, before any view tries to
     store or search it. The sync API judges its records one by one instead (sync/services)."""
-    if any("\x00" in value for values in (request.args, request.form) for value in values.values()):
+    sent = (value for values in (request.args, request.form) for each in values.listvalues() for value in each)
+    if any("\x00" in value for value in sent):  # every value of a field sent twice, not only its first
         if wants_json():
             return jsonify(error="bad_request", detail="NUL character"), 400
         return render("errors/error.html", code=400, status=400,

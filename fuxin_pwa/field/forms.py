@@ -33,6 +33,11 @@ def int_or_none(value):
     return number if 0 < number <= ID_MAX else None
 
 
+def kind_choices(kinds) -> list[tuple[str, str]]:
+    """The task-kind select of a task-log form: "choose…", then the kinds offered."""
+    return [("", _("请选择"))] + [(k.code, k.display_label) for k in kinds]
+
+
 class FieldRecordForm(FlaskForm):
     """A record made by `user`, about one of the places they cover."""
 

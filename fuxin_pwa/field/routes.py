@@ -13,7 +13,7 @@ from ..records import REJECTED, web_meta
 from ..timeutil import local_today
 from ..web import Page, render
 from . import bp
-from .forms import CheckInForm, TaskLogForm
+from .forms import CheckInForm, TaskLogForm, kind_choices
 from .models import LOW_ACCURACY_M
 from .panels import panels_for
 from .queries import my_places_this_week, my_record
@@ -62,7 +62,7 @@ def checkin():
 def task_log():
     form = TaskLogForm(user=current_user, occurred_on=local_today())
     form.place_id.choices = place_choices(current_user)
-    form.kind.choices = [("", _("请选择"))] + [(k.code, k.display_label) for k in active_task_kinds()]
+    form.kind.choices = kind_choices(active_task_kinds())
     household = None
     if request.args.get("household_id", type=int):
         household = get_household(request.args.get("household_id", type=int), current_user)

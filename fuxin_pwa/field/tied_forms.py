@@ -10,14 +10,10 @@ from werkzeug.datastructures import MultiDict
 
 from ..records import REJECTED, web_meta
 from ..timeutil import local_today
-from .forms import TaskLogForm
+from .forms import TaskLogForm, kind_choices
 from .services import active_task_kinds, save_task_log
 
 LINKS = ("place_id", "household_id", "case_id", "request_id", "incident_id")
-
-
-def kind_choices(kinds) -> list[tuple[str, str]]:
-    return [("", _("请选择"))] + [(k.code, k.display_label) for k in kinds]
 
 
 def tied_task_log_form(user, fixed: dict, formdata=None, default_kind: str = "", place_choices=None):

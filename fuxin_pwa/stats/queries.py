@@ -132,7 +132,8 @@ def place_index() -> PlaceIndex:
     tree = PlaceTree()
     tops = (COMMUNITY, VILLAGE)
     top_of = {pid: top for pid in tree.by_id if (top := tree.nearest(pid, tops)) is not None}
-    ordered = sorted((r for r in tree.by_id.values() if r.kind in tops), key=lambda p: (p.kind != COMMUNITY, p.name, p.id))
+    ordered = sorted((r for r in tree.by_id.values() if r.kind in tops),
+                     key=lambda p: (p.kind != COMMUNITY, p.name, p.id))
     return PlaceIndex(ordered, top_of, {pid: r.name for pid, r in tree.by_id.items()})
 
 
