@@ -67,13 +67,18 @@ def _fresh_schema():
     _seed()
 
 
+def _id_tables():
+    """The tables whose `id` a sequence hands out (PostgreSQL), to restart or move on."""
+    return [table for table in db.metadata.sorted_tables if "id" in table.c and table.c.id.primary_key]
+
+
 def _empty_tables(seed: bool = True):
     """Every table emptied and its ids restarted (PostgreSQL), then the seeds again. DELETE,
     not TRUNCATE: a test leaves a handful of rows, and TRUNCATE's new files cost ten times
     more; one DO block, so it is one round trip."""
     steps = [f'DELETE FROM "{table.name}";' for table in reversed(db.metadata.sorted_tables)]
     steps += [f"PERFORM setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), 1, false);"
-              for table in db.metadata.sorted_tables if "id" in table.c and table.c.id.primary_key]
+              for table in _id_tables()]
     db.session.execute(sa.text("DO $$ BEGIN " + " ".join(steps) + " END $$"))
     db.session.commit()
     if seed:
@@ -108,10 +113,10 @@ class DemoSnapshot:
     def copy_into_postgres(self):
         for table in db.metadata.sorted_tables:
             db.session.execute(sa.text(f'INSERT INTO "{table.name}" SELECT * FROM "{self.pg_schema}"."{table.name}"'))
-            if "id" in table.c and table.c.id.autoincrement in (True, "auto"):
-                db.session.execute(sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                    f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'))
+        for table in _id_tables():
+            db.session.execute(sa.text(
+                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'))
         db.session.commit()
 
 
