@@ -37,6 +37,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     _sqlite_pragmas(app)
 
+    from .field.models import TaskKind
+    from .memo import init_memo
+    from .places.models import Assignment, Place
+
+    init_memo(app, watched=(Place, Assignment, TaskKind))
+
     from . import models  # noqa: F401  (every table registered before migrations look)
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp

@@ -5,7 +5,10 @@ the device's own time and the corrected time, when the server received it, and a
 its content so a replay can be told from a different record reusing the same id."""
 import hashlib
 import json
+import logging
 import uuid
+from collections import defaultdict
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
@@ -17,6 +20,8 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from .extensions import db
 from .timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 SOURCE_WEB = "web"
 SOURCE_SYNC = "sync"
@@ -114,19 +119,41 @@ def find_record_by_uuid(record_uuid: str):
     return db.session.get(models[hit.table_no], hit.id) if hit else None
 
 
-def judge_stored(model, user, meta: RecordMeta) -> StoreResult | None:
-    """If this id is stored already: duplicate when it is the same person's same content,
-    rejected (errors.id) when another person or other content holds it; else None."""
-    existing = find_record_by_uuid(meta.record_id)
-    if existing is None:
-        return None
-    same = (isinstance(existing, model) and existing.user_id == user.id
-            and existing.content_hash == meta.content_hash)
+def stored_records(record_uuids) -> dict[str, tuple[type, int, str]]:
+    """id → (table's model, author, content hash) of those of these ids already stored, in
+    one query over every record table."""
+    if not record_uuids:
+        return {}
+    models = record_models()
+    union = sa.union_all(*[
+        sa.select(sa.literal(i).label("table_no"), m.uuid, m.user_id, m.content_hash).where(m.uuid.in_(record_uuids))
+        for i, m in enumerate(models)])
+    return {row.uuid: (models[row.table_no], row.user_id, row.content_hash)
+            for row in db.session.execute(union)}
+
+
+def _judged(same: bool, existing=None) -> StoreResult:
     return StoreResult(DUPLICATE, existing) if same else StoreResult(REJECTED, errors={"id": [str(ID_TAKEN)]})
 
 
+def judge_stored(model, user, meta: RecordMeta, fresh: bool = False) -> StoreResult | None:
+    """If this id is stored already: duplicate when it is the same person's same content,
+    rejected (errors.id) when another person or other content holds it; else None.
+
+    Inside a RecordBatch the ids looked up at its start answer, unless `fresh` (after the
+    unique key refused an insert: someone stored the id since)."""
+    batch = _batch.get()
+    if batch is not None and not fresh:
+        return batch.judge(model, user, meta)
+    existing = find_record_by_uuid(meta.record_id)
+    if existing is None:
+        return None
+    return _judged(isinstance(existing, model) and existing.user_id == user.id
+                   and existing.content_hash == meta.content_hash, existing)
+
+
 def store_once(model, user, meta: RecordMeta, build: Callable[[], object],
-               then: Callable[[object], None] | None = None) -> StoreResult:
+               then: Callable[[object], None] | None = None, bulk: bool = False) -> StoreResult:
     """Insert the record unless its id is already stored; commit on its own.
 
     Each record is its own transaction, so one bad record never sinks the others and a batch
@@ -136,11 +163,17 @@ def store_once(model, user, meta: RecordMeta, build: Callable[[], object],
     `then(record)` writes what the record moves on (a visit starting a case's work) in the
     same transaction, flushing, not committing: the record and its effect are stored together
     or not at all, so a crash between them can never leave a record whose replay answers
-    duplicate while its effect is lost."""
+    duplicate while its effect is lost.
+
+    `bulk`: the record moves nothing else, so inside a RecordBatch it is kept and inserted
+    with the batch's other such records (see RecordBatch)."""
 
     stored = judge_stored(model, user, meta)
     if stored is not None:
         return stored
+    batch = _batch.get()
+    if batch is not None and bulk and then is None:
+        return batch.keep(build(), model, user, meta)
     record = build()
     db.session.add(record)
     try:
@@ -150,8 +183,78 @@ def store_once(model, user, meta: RecordMeta, build: Callable[[], object],
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        stored = judge_stored(model, user, meta)
+        stored = judge_stored(model, user, meta, fresh=True)
         if stored is None:
             raise
         return stored
     return StoreResult(CREATED, record)
+
+
+# --- A sync batch ------------------------------------------------------------------------
+
+_batch: ContextVar["RecordBatch | None"] = ContextVar("record_batch", default=None)
+
+
+class RecordBatch:
+    """The records of one sync batch that move nothing else, stored together.
+
+    A liaison back from a week in the hills sends a few hundred check-ins and task logs at
+    once. Stored one by one, each costs its own look-up, insert and commit (eight statements
+    a record, 1.5 s for 200 on PostgreSQL). Inside a batch (`with RecordBatch(ids) as batch`)
+    every id is looked up in one query at the start; a record stored with `bulk` is judged
+    against that and kept; `store()` then inserts every kept record in one flush (one
+    multi-row INSERT a table) and commits once. Records that move shared state (a visit on
+    a case, a change to a request, an acknowledgement) are still stored one by one, each in
+    its own transaction, as store_once says; kept records are not in the session until
+    `store()`, so those commits and rollbacks never touch them.
+
+    If the one insert fails (another request stored one of these ids in the meantime, or
+    the database refused a row), nothing of it is kept and `store()` names the records to
+    store again one by one, outside the batch: exactly once and one bad record never sinks
+    the others still hold, the fast way being only the common case."""
+
+    def __init__(self, record_uuids):
+        self.known = stored_records(set(record_uuids))
+        self.kept: list[tuple[int, object]] = []
+        self.position: int | None = None  # the batch's record being stored, set by its caller
+        self._token = None
+
+    def __enter__(self):
+        self._token = _batch.set(self)
+        return self
+
+    def __exit__(self, *exc):
+        _batch.reset(self._token)
+
+    def judge(self, model, user, meta: RecordMeta) -> StoreResult | None:
+        seen = self.known.get(meta.record_id)
+        if seen is None:
+            return None
+        return _judged(seen == (model, user.id, meta.content_hash))
+
+    def keep(self, record, model, user, meta: RecordMeta) -> StoreResult:
+        self.known[meta.record_id] = (model, user.id, meta.content_hash)  # the same id again: duplicate
+        self.kept.append((self.position, record))
+        return StoreResult(CREATED, record)
+
+    def store(self) -> list[int]:
+        """Insert and commit the kept records; the positions to store again if that failed."""
+        if not self.kept:
+            return []
+        # Core INSERTs of the rows' values, not the ORM's unit of work: nothing here needs the
+        # new rows' ids back, and asking for them makes SQLite insert one row at a time.
+        rows: dict[tuple, list[dict]] = defaultdict(list)
+        for _, record in self.kept:
+            columns = sa.inspect(type(record)).column_attrs.keys()
+            values = {key: value for key, value in vars(record).items() if key in columns}
+            rows[(type(record), tuple(sorted(values)))].append(values)
+        try:
+            for (model, _), values in rows.items():
+                # render_nulls: one statement for all rows, not one for each pattern of empty fields
+                db.session.execute(sa.insert(model).execution_options(render_nulls=True), values)
+            db.session.commit()
+        except Exception:  # whatever the database refused, the slow way finds which record
+            db.session.rollback()
+            log.warning("sync: the batch's insert failed; its %d records are stored one by one", len(self.kept))
+            return [position for position, _ in self.kept]
+        return []

@@ -7,6 +7,7 @@ from ..auth.models import FIELD_ROLES, User
 from ..domain import NotFound
 from ..extensions import db
 from ..field.models import TaskKind
+from ..memo import forget
 from ..places.models import (ALLOWED_PARENTS, COMMUNITY, ESTATE, GRID, PLACE_KINDS, VILLAGE,
                              Assignment, Household, Place)
 
@@ -179,6 +180,7 @@ def remove_assignment(person: User, place_id: int) -> bool:
     result = db.session.execute(sa.delete(Assignment).where(
         Assignment.user_id == person.id, Assignment.place_id == place_id))
     db.session.commit()
+    forget()  # a bulk DELETE passes no flush: the scope remembered for this request is stale
     return bool(result.rowcount)
 
 

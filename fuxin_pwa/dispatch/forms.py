@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (DateTimeLocalField, FloatField, HiddenField, SelectField, SelectMultipleField,
+from wtforms import (DateTimeLocalField, HiddenField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..extensions import db
-from ..field.forms import int_or_none
+from ..field.forms import accuracy_field, int_or_none, lat_field, lon_field
 from ..timeutil import LOCAL_TZ
 from .access import deployment_of
 from .models import ACK_STATES, INCIDENT_KINDS, Incident
@@ -21,14 +21,6 @@ NAME_MAX = 100
 NOTE_MAX = 500
 INCIDENT_NOTE_MAX = 1000
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
-
-
-def _lat_field():
-    return FloatField(_l("纬度"), validators=[Optional(), NumberRange(-90, 90, _l("纬度应在 -90 到 90 之间"))])
-
-
-def _lon_field():
-    return FloatField(_l("经度"), validators=[Optional(), NumberRange(-180, 180, _l("经度应在 -180 到 180 之间"))])
 
 
 def _both_or_neither(form) -> bool:
@@ -79,8 +71,8 @@ class PostForm(FlaskForm):
     name = StringField(_l("岗位名称"), validators=[
         DataRequired(_l("请填写岗位名称")), Length(max=NAME_MAX, message=_l("岗位名称不能超过%(n)s字", n=NAME_MAX))])
     place_id = SelectField(_l("地点（可选）"), coerce=int_or_none, validate_choice=False)
-    lat = _lat_field()
-    lon = _lon_field()
+    lat = lat_field()
+    lon = lon_field()
     note = StringField(_l("任务说明（可选）"), validators=[
         Optional(), Length(max=NOTE_MAX, message=_l("任务说明不能超过%(n)s字", n=NOTE_MAX))])
 
@@ -162,9 +154,9 @@ class AckForm(FlaskForm):
     record_id = HiddenField()
     incident_id = HiddenField(filters=[int_or_none])
     state = HiddenField()
-    lat = _lat_field()
-    lon = _lon_field()
-    accuracy_m = FloatField(_l("定位精度（米）"), validators=[Optional(), NumberRange(0, 100000, _l("定位精度数值无效"))])
+    lat = lat_field()
+    lon = lon_field()
+    accuracy_m = accuracy_field()
     note = TextAreaField(_l("备注"), validators=[
         Optional(), Length(max=NOTE_MAX, message=_l("备注不能超过%(n)s字", n=NOTE_MAX))])
 

@@ -1,5 +1,6 @@
 """The rule sets for check-ins and task logs. The HTML forms and the sync endpoint both
 validate with these classes: one rule set, two doors."""
+import math
 from datetime import date
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from wtforms import DateField, FloatField, HiddenField, IntegerField, SelectFiel
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
+from ..memo import remembered
 from ..places.models import Household, Place
 from ..places.services import place_in_scope
 from .models import TaskKind
@@ -31,6 +33,33 @@ def int_or_none(value):
     except (TypeError, ValueError, OverflowError):
         return None
     return number if 0 < number <= ID_MAX else None
+
+
+def active_kind_ids() -> dict[str, int]:
+    """Code → id of every active task kind; read once a request (a batch checks 200 logs)."""
+    return remembered("task_kinds", lambda: dict(db.session.execute(
+        sa.select(TaskKind.code, TaskKind.id).where(TaskKind.active)).all()))
+
+
+def finite(form, field):
+    """NaN passes NumberRange (every comparison with it is false) and is no position."""
+    if field.data is not None and not math.isfinite(field.data):
+        raise ValidationError(_("数值无效"))
+
+
+# A position as a phone reports it; check-ins and acknowledgements share these rules.
+def lat_field():
+    return FloatField(_l("纬度"), validators=[Optional(), finite, NumberRange(-90, 90, _l("纬度应在 -90 到 90 之间"))])
+
+
+def lon_field():
+    return FloatField(_l("经度"), validators=[Optional(), finite,
+                                             NumberRange(-180, 180, _l("经度应在 -180 到 180 之间"))])
+
+
+def accuracy_field():
+    return FloatField(_l("定位精度（米）"), validators=[Optional(), finite,
+                                                  NumberRange(0, 100000, _l("定位精度数值无效"))])
 
 
 def kind_choices(kinds) -> list[tuple[str, str]]:
@@ -70,10 +99,9 @@ class FieldRecordForm(FlaskForm):
 
 
 class CheckInForm(FieldRecordForm):
-    lat = FloatField(_l("纬度"), validators=[Optional(), NumberRange(-90, 90, _l("纬度应在 -90 到 90 之间"))])
-    lon = FloatField(_l("经度"), validators=[Optional(), NumberRange(-180, 180, _l("经度应在 -180 到 180 之间"))])
-    accuracy_m = FloatField(_l("定位精度（米）"),
-                            validators=[Optional(), NumberRange(0, 100000, _l("定位精度数值无效"))])
+    lat = lat_field()
+    lon = lon_field()
+    accuracy_m = accuracy_field()
     note = TextAreaField(_l("备注"), validators=[
         Optional(), Length(max=NOTE_MAX, message=_l("备注不能超过%(n)s字", n=NOTE_MAX))])
 
@@ -105,10 +133,10 @@ class TaskLogForm(FieldRecordForm):
     def validate_kind(self, field):
         if not field.data:
             raise ValidationError(_("请选择工作类型"))
-        kind = db.session.scalar(sa.select(TaskKind).where(TaskKind.code == field.data, TaskKind.active))
-        if kind is None:
+        kind_id = active_kind_ids().get(field.data)
+        if kind_id is None:
             raise ValidationError(_("未知的工作类型"))
-        self.kind_obj = kind
+        self.kind_id = kind_id
 
     def validate_household_id(self, field):
         if field.data is None:

@@ -13,18 +13,18 @@ def save_checkin(user, form: CheckInForm, meta: RecordMeta) -> StoreResult:
                        lon=form.lon.data, accuracy_m=form.accuracy_m.data,
                        note=(form.note.data or "").strip() or None, **meta.columns())
 
-    return store_once(CheckIn, user, meta, build)
+    return store_once(CheckIn, user, meta, build, bulk=True)
 
 
 def save_task_log(user, form: TaskLogForm, meta: RecordMeta) -> StoreResult:
     def build():
-        kind = getattr(form, "kind_obj", None) or db.session.scalar(
-            sa.select(TaskKind).where(TaskKind.code == form.kind.data))
+        kind_id = getattr(form, "kind_id", None) or db.session.scalar(
+            sa.select(TaskKind.id).where(TaskKind.code == form.kind.data))
         household_id = form.household_id.data
         if household_id is None and form.case_id.data is not None:
             from ..cases.models import Case
             household_id = db.session.get(Case, form.case_id.data).household_id
-        return TaskLog(user_id=user.id, kind_id=kind.id, place_id=form.place_id.data,
+        return TaskLog(user_id=user.id, kind_id=kind_id, place_id=form.place_id.data,
                        household_id=household_id, case_id=form.case_id.data,
                        request_id=form.request_id.data, incident_id=form.incident_id.data,
                        summary=form.summary.data.strip(), outcome=(form.outcome.data or "").strip() or None,
@@ -40,7 +40,8 @@ def save_task_log(user, form: TaskLogForm, meta: RecordMeta) -> StoreResult:
             from ..requests.services import note_visit as note_request_visit
             note_request_visit(log.request, user)
 
-    return store_once(TaskLog, user, meta, build, then=moves_on)
+    moves = form.case_id.data is not None or form.request_id.data is not None
+    return store_once(TaskLog, user, meta, build, then=moves_on if moves else None, bulk=True)
 
 
 def active_task_kinds() -> list[TaskKind]:

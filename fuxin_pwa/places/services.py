@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from ..domain import NotFound
 from ..extensions import db
+from ..memo import remembered
 from .models import COMMUNITY, SUBDISTRICT, VILLAGE, Assignment, Household, Place
 from .tree import descend
 
@@ -37,9 +38,13 @@ def scope_place_ids(user) -> set[int] | None:
     """Place ids this person covers; None means every place (leaders, admins)."""
     if user.sees_all:
         return None
-    assigned = set(db.session.scalars(
-        sa.select(Assignment.place_id).where(Assignment.user_id == user.id)).all())
-    return with_descendants(assigned)
+
+    def compute():
+        assigned = set(db.session.scalars(
+            sa.select(Assignment.place_id).where(Assignment.user_id == user.id)).all())
+        return frozenset(with_descendants(assigned))
+
+    return remembered(("scope", user.id), compute)
 
 
 def selectable_places(user) -> list[Place]:

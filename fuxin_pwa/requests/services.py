@@ -71,7 +71,7 @@ def raise_request(user, form, meta: RecordMeta) -> StoreResult:
             status=RECEIVED, due_at=meta.occurred_at + timedelta(days=category.deadline_days), version=1,
             **meta.columns())
 
-    return store_once(ResidentRequest, user, meta, build)
+    return store_once(ResidentRequest, user, meta, build, bulk=True)
 
 
 # --- Changing ----------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ def _commit_event(event: RequestEvent, status: str) -> StoreResult:
         db.session.rollback()
         stored = judge_stored(RequestEvent, _Author(event.user_id),
                               RecordMeta(record_id=event.uuid, occurred_at=event.occurred_at,
-                                         content_hash=event.content_hash))
+                                         content_hash=event.content_hash), fresh=True)
         if stored is None:
             raise
         return stored

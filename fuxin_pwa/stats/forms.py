@@ -10,7 +10,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from ..auth.models import TEAM_LABELS
 from ..cases.models import CASE_STATUSES
-from ..field.forms import int_or_none
+from ..field.forms import ID_MAX, int_or_none
 from ..places.services import with_descendants
 from ..requests.models import REQUEST_STATUSES
 from ..timeutil import local_today
@@ -92,7 +92,7 @@ class ExportForm(StatsFilterForm):
     ledger = SelectField(_l("台账"), default=ALL)
     kind = SelectField(_l("工作类型"), default="")
     status = SelectField(_l("状态"), default="")
-    incident_id = IntegerField(_l("突发事件"), validators=[Optional(), NumberRange(min=1)])
+    incident_id = IntegerField(_l("突发事件"), validators=[Optional(), NumberRange(1, ID_MAX)])
 
     def set_export_choices(self, places, kinds: list[tuple[str, str]], fmt: str) -> None:
         self.set_choices(places)

@@ -4,12 +4,18 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.exc import DataError
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import db
-from ..records import REJECTED, SOURCE_SYNC, RecordMeta, content_hash, judge_stored
+from ..cases.models import Case
+from ..field.forms import int_or_none
+from ..places.models import Household, Place
+from ..records import REJECTED, SOURCE_SYNC, RecordBatch, RecordMeta, content_hash, judge_stored
 from ..timeutil import to_local, to_utc_naive, utcnow
 from .registry import RECORD_TYPES
 
@@ -122,14 +128,66 @@ def apply_batch(user, body) -> list[dict]:
 
 def apply_records(user, records: list, skew: timedelta, device_id: str | None,
                   source: str = SOURCE_SYNC) -> list[dict]:
-    """apply_record for each, in order; a server fault on one is that record's answer."""
-    results = []
+    """apply_record for each, in order, inside one RecordBatch; a server fault on one is that
+    record's answer. Records the batch could not insert together are stored again one by one."""
+    linked = _load_linked(records)  # noqa: F841  (held: the session keeps loaded rows only while referenced)
+    with RecordBatch(_record_ids(records)) as batch:
+        results = []
+        for position, record in enumerate(records):
+            batch.position = position
+            results.append(_apply_guarded(user, record, skew, device_id, source))
+        again = batch.store()
+    for position in again:
+        results[position] = _apply_guarded(user, records[position], skew, device_id, source)
+    return results
+
+
+def _apply_guarded(user, record, skew, device_id, source) -> dict:
+    rid = record.get("id") if isinstance(record, dict) else None
+    try:
+        return apply_record(user, record, skew, device_id, source)
+    except (DataError, OverflowError):
+        # The database refused a value of this record (a number or a text it cannot hold)
+        # that the forms let through: the same record fails the same way every time, so it
+        # is the person's to fix, not errors.server, which the phone would retry for ever.
+        db.session.rollback()
+        log.exception("sync: the database refused a value of a record")
+        return _rejected(rid, {"data": [_("记录中有无法保存的数值或文字，请改正后再保存")]})
+    except Exception:  # a server fault on one record must not lose the rest
+        db.session.rollback()
+        log.exception("sync: record failed")
+        return _rejected(rid, {"server": [_("服务器处理此记录时出错，请稍后重试")]})
+
+
+def _record_ids(records: list) -> set[str]:
+    ids = set()
     for record in records:
         try:
-            results.append(apply_record(user, record, skew, device_id, source))
-        except Exception:  # a server fault on one record must not lose the rest
-            db.session.rollback()
-            log.exception("sync: record failed")
-            rid = record.get("id") if isinstance(record, dict) else None
-            results.append(_rejected(rid, {"server": [_("服务器处理此记录时出错，请稍后重试")]}))
-    return results
+            ids.add(str(uuid.UUID(str(record.get("id")))))
+        except (AttributeError, TypeError, ValueError):
+            continue
+    return ids
+
+
+# The places, households and cases a batch's records name, loaded in one query each, so each
+# record's form finds them in the session instead of asking the database once a record.
+LINKED = {"place_id": Place, "household_id": Household, "case_id": Case}
+
+
+def _load_linked(records: list) -> list:
+    wanted: dict[type, set[int]] = {}
+    for record in records:
+        data = record.get("data") if isinstance(record, dict) else None
+        if not isinstance(data, dict):
+            continue
+        for name, model in LINKED.items():
+            number = int_or_none(data.get(name)) if isinstance(data.get(name), (int, str)) else None
+            if number is not None:
+                wanted.setdefault(model, set()).add(number)
+    loaded = []
+    for model, ids in wanted.items():
+        stmt = sa.select(model).where(model.id.in_(ids))
+        if model is Case:
+            stmt = stmt.options(joinedload(Case.household))
+        loaded += db.session.scalars(stmt).all()
+    return loaded
