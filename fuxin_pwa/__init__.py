@@ -3,6 +3,7 @@ import os
 import secrets
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from .config import Config
 from .extensions import babel, csrf, db, limiter, login, migrate
@@ -27,6 +28,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    # An id in a URL that no id column can hold (/cases/99999999999999999999) is a 404 like any
+    # other unknown id, never a query the database refuses.
+    app.url_map.converters["int"] = BoundedIntConverter
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
@@ -79,6 +84,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         return {"status": "ok"}
 
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    """<int:…> ids between 1 and the largest an INTEGER column holds."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("min", 0)
+        kwargs.setdefault("max", 2 ** 31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _instance_secret(instance_path: str) -> str:
