@@ -1,4 +1,5 @@
-# The two README commands are `make run` and `make test`; the rest are the steps behind them.
+# The README's commands are `make run` (the demo), `make test` and `make serve` (production);
+# the rest are the steps behind them.
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -6,7 +7,7 @@ PIP    := $(VENV)/bin/pip
 PORT   ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test venv test-deps db demo chromium test-sqlite test-postgres clean translations
+.PHONY: run serve test venv test-deps db demo chromium test-sqlite test-postgres clean translations
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -45,6 +46,15 @@ translations: venv
 run: demo $(EN_MO)
 	$(VENV)/bin/flask serve-info --port $(PORT)
 	$(VENV)/bin/flask run --host 0.0.0.0 --port $(PORT)
+
+# Production: migrations first, then gunicorn (gunicorn.conf.py: PORT, default 8000, and
+# WEB_CONCURRENCY workers). DATABASE_URL, SECRET_KEY, RATELIMIT_STORAGE_URI, PHOTO_DIR,
+# PROXY_FIX_HOPS and SESSION_COOKIE_SECURE come from the environment. The demo is never
+# loaded, except with DEMO=1, and then only into an empty database.
+serve: venv $(EN_MO)
+	$(VENV)/bin/flask db upgrade
+	@if [ "$$DEMO" = 1 ]; then $(VENV)/bin/flask demo load --if-empty; fi
+	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 # Debian's Chromium for the browser tests (Playwright's own browser download is never used).
 chromium:

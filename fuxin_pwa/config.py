@@ -23,7 +23,13 @@ class Config:
     # fuxin_pwa/translations (relative to the package); the Chinese text is the msgid, so only
     # English has a catalog there.
     BABEL_TRANSLATION_DIRECTORIES = "translations"
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Where rate-limit counts live: this process's memory on one server; with several app
+    # servers, one store they share (redis://host:6379/0), or each counts alone.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Failed logins (auth/throttle.py): an account, or an address, that failed this often is
+    # held until the oldest failure is out of the window.
+    LOGIN_FAILS_PER_ACCOUNT = "10 per 15 minutes"
+    LOGIN_FAILS_PER_ADDRESS = "50 per 15 minutes"
     RATELIMIT_HEADERS_ENABLED = True
     # The sync contract: at most 200 records and 1 MiB a request.
     SYNC_MAX_RECORDS = 200

@@ -4,12 +4,13 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import flash, jsonify, make_response, redirect, request, session, url_for
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from ..extensions import db, limiter, login
+from ..extensions import db, login
 from ..web import render
-from . import bp
+from . import bp, throttle
 from .forms import LoginForm
 from .models import User
 
@@ -47,18 +48,26 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"], endpoint="login")
-@limiter.limit("20 per minute", methods=["POST"])
 def login_view():
     if current_user.is_authenticated:
         return redirect(url_for("field.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(sa.select(User).where(User.username == form.username.data.strip()))
+        username = form.username.data.strip()
+        held = throttle.held_until(username)
+        if held is not None:
+            form.password.errors.append(_("登录失败次数过多，请在 %(time)s 后再试", time=format_time(held, "HH:mm")))
+            response = make_response(render("auth/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(throttle.seconds_until(held))
+            return response
+        user = db.session.scalar(sa.select(User).where(User.username == username))
         if user is None or not user.check_password(form.password.data):
+            throttle.note_failure(username)
             form.password.errors.append(_("用户名或密码不正确"))
         elif not user.active:
             form.username.errors.append(_("该账号已停用，请联系管理员"))
         else:
+            throttle.note_success(username)
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("field.home"))
     return render("auth/login.html", form=form)
