@@ -68,14 +68,17 @@ test-deps: $(VENV)/.test-installed chromium
 # The server-side tests run on every CPU (pytest-xdist; each worker has its own SQLite files
 # and its own PostgreSQL schema); the browser tests run one at a time, since what they prove
 # (layout shift on a throttled phone, offline, races between tabs) is not to share the CPU.
+# --dist loadgroup keeps a module marked xdist_group on one worker (tests/test_two_servers.py
+# starts one pair of `make serve` servers for its tests). They need Redis at REDIS_URL
+# (default redis://127.0.0.1:6379/0).
 TEST_WORKERS ?= auto
 
 test: test-deps $(EN_MO)
-	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) tests --ignore=tests/browser
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadgroup tests --ignore=tests/browser
 	$(VENV)/bin/pytest -q tests/browser
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL =="; \
-	  FUXIN_TEST_DB=postgres $(VENV)/bin/pytest -q -n $(TEST_WORKERS) tests --ignore=tests/browser; \
+	  FUXIN_TEST_DB=postgres $(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadgroup tests --ignore=tests/browser; \
 	fi
 
 clean:

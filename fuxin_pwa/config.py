@@ -26,6 +26,7 @@ class Config:
     # Where rate-limit counts live: this process's memory on one server; with several app
     # servers, one store they share (redis://host:6379/0), or each counts alone.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "fuxin")  # one Redis, several apps
     # Failed logins (auth/throttle.py): an account, or an address, that failed this often is
     # held until the oldest failure is out of the window.
     LOGIN_FAILS_PER_ACCOUNT = "10 per 15 minutes"

@@ -26,8 +26,10 @@ def _window():
 
 def _rules(username: str):
     name = username.strip().lower()[:150]
-    return [(parse(current_app.config["LOGIN_FAILS_PER_ACCOUNT"]), ("login-fail-account", name)),
-            (parse(current_app.config["LOGIN_FAILS_PER_ADDRESS"]), ("login-fail-address", request.remote_addr or "-"))]
+    prefix = current_app.config["RATELIMIT_KEY_PREFIX"]  # several apps may share one Redis
+    return [(parse(current_app.config["LOGIN_FAILS_PER_ACCOUNT"]), (prefix, "login-fail-account", name)),
+            (parse(current_app.config["LOGIN_FAILS_PER_ADDRESS"]),
+             (prefix, "login-fail-address", request.remote_addr or "-"))]
 
 
 def held_until(username: str) -> datetime | None:
