@@ -68,6 +68,15 @@ def test_me_answers_304_to_its_own_etag_and_leaders_get_all_places(client, auth,
     assert again.status_code == 304
 
 
+def test_me_answers_304_to_the_weak_etag_a_gzipped_answer_carries(client, auth, world):
+    """A phone asks with gzip and is given the tag weakened (W/"…"); sending that back is a 304."""
+    auth.login("leader")  # every place: an answer long enough to be gzipped
+    first = client.get("/api/v1/me", headers={"Accept-Encoding": "gzip"})
+    assert first.headers["Content-Encoding"] == "gzip" and first.headers["ETag"].startswith('W/"')
+    again = client.get("/api/v1/me", headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
 def test_me_etag_changes_after_a_new_login(client, auth, world):
     auth.login("liaison")
     etag = client.get("/api/v1/me").headers["ETag"]
