@@ -4,13 +4,14 @@ Every place is read with one query: the table is small (hundreds in a subdistric
 in a district) and the records that point at places are many, so a page that rolls records
 up the tree or prints paths loads the tree once and walks it here, not level by level in SQL.
 A person's scope is the exception: a few villages and what lies below them, asked for on
-every request and every synced record. `descend` reads just those rows, level by level,
-where PlaceTree would read every place (four times slower with 272 places, and worse with
-a district's thousands). A cycle in bad data (a place made its own ancestor) ends a walk
+every request and every synced record. `descend` reads just those rows, walking down in
+one recursive query, where PlaceTree would read every place (four times slower with 272
+places, and worse with a district's thousands). A cycle in bad data (a place made its own ancestor) ends a walk
 instead of looping."""
 from collections import defaultdict
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from .models import SUBDISTRICT, Place
@@ -73,17 +74,23 @@ class PlaceTree:
         return order
 
 
+MAX_LEVELS = 10  # deeper than any real tree (subdistrict → village → grid → estate); ends a cycle in bad data
+
+
 def descend(root_ids) -> dict[int, int]:
-    """Every place under (and including) the roots, mapped to the root it lies under; one
-    query per level of the tree below them."""
+    """Every place under (and including) the roots, mapped to the root it lies under (the
+    nearest, should roots lie under one another); one query, a recursive CTE walking down
+    from the roots. Asked on every request for the person's scope, so one round trip to the
+    database instead of one per level."""
     owner = {pid: pid for pid in root_ids}
-    frontier = set(root_ids)
-    while frontier:
-        rows = db.session.execute(
-            sa.select(Place.id, Place.parent_id).where(Place.parent_id.in_(frontier))).all()
-        frontier = set()
-        for child, parent in rows:
-            if child not in owner:  # also guards against a cycle in bad data
-                owner[child] = owner[parent]
-                frontier.add(child)
+    if not owner:
+        return owner
+    walk = (sa.select(Place.id.label("id"), Place.id.label("root"), sa.literal(0).label("depth"))
+            .where(Place.id.in_(owner)).cte("walk", recursive=True))
+    below = aliased(Place)
+    walk = walk.union_all(sa.select(below.id, walk.c.root, walk.c.depth + 1)
+                          .where(below.parent_id == walk.c.id, walk.c.depth < MAX_LEVELS))
+    for child, root, _depth in db.session.execute(
+            sa.select(walk.c.id, walk.c.root, walk.c.depth).order_by(walk.c.depth.desc())):
+        owner[child] = root if child not in root_ids else child  # nearest root last, so it stays
     return owner
