@@ -35,6 +35,8 @@ class Config:
     # The sync contract: at most 200 records and 1 MiB a request.
     SYNC_MAX_RECORDS = 200
     SYNC_MAX_BYTES = 1024 * 1024
+    # Sync requests per person (each up to 200 records); bench/throughput.py raises it.
+    SYNC_RATE_LIMIT = os.environ.get("SYNC_RATE_LIMIT", "120 per minute")
     # Clock error beyond which a device's time is corrected and flagged.
     CLOCK_SKEW_TOLERANCE = timedelta(minutes=2)
     PAGE_SIZE = 30

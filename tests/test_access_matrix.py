@@ -141,7 +141,9 @@ PUBLIC = {"static", "healthz", "auth.login", "auth.logout",
           "pwa.manifest", "pwa.service_worker", "pwa.offline", "pwa.install",
           # The outbox page is a shell drawn from the device's IndexedDB: it holds no one's
           # data, and a person whose session ended must still see, fix and export their records.
-          "pwa.outbox"}
+          "pwa.outbox",
+          # The sync API's contract (OpenAPI): the protocol's text, no one's data.
+          "sync.openapi"}
 
 
 @pytest.fixture

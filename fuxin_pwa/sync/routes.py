@@ -15,6 +15,7 @@ from ..field.services import active_task_kinds
 from ..places.services import selectable_places
 from ..timeutil import iso_local, utcnow
 from . import bp
+from .openapi import openapi_document
 from .registry import RECORD_TYPES
 from .services import BadRequest, apply_batch
 
@@ -23,6 +24,8 @@ csrf.exempt(bp)  # checked below, after the session, so a logged-out device hear
 
 @bp.before_request
 def require_session_then_csrf():
+    if request.endpoint == "sync.openapi":  # the contract is public; nothing in it is anyone's
+        return None
     if not current_user.is_authenticated:
         return jsonify(error="auth_required"), 401
     if request.method not in ("GET", "HEAD", "OPTIONS") and current_app.config.get("WTF_CSRF_ENABLED", True):
@@ -31,6 +34,13 @@ def require_session_then_csrf():
 
 def _user_key() -> str:
     return f"user:{current_user.get_id()}" if current_user.is_authenticated else request.remote_addr
+
+
+@bp.get("/openapi.json")
+def openapi():
+    response = jsonify(openapi_document())
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @bp.get("/me")

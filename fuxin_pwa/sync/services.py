@@ -44,7 +44,10 @@ def clock_skew(sent_at) -> timedelta:
     parsed = parse_time(sent_at)
     if parsed is None:
         raise BadRequest("sent_at is not an ISO 8601 time")
-    return utcnow() - to_utc_naive(parsed)
+    try:
+        return utcnow() - to_utc_naive(parsed)
+    except OverflowError:  # year 1 at +14:00: before any calendar the server can reckon with
+        raise BadRequest("sent_at is outside the years 1 to 9999") from None
 
 
 def as_formdata(data: dict) -> MultiDict:
