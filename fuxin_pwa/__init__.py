@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from .config import Config
+from .domain import ID_MAX
 from .extensions import babel, csrf, db, limiter, login, migrate
 from .i18n import init_i18n, select_locale
 
@@ -91,7 +92,7 @@ class BoundedIntConverter(IntegerConverter):
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("min", 0)
-        kwargs.setdefault("max", 2 ** 31 - 1)
+        kwargs.setdefault("max", ID_MAX)
         super().__init__(map, *args, **kwargs)
 
 

@@ -2,6 +2,8 @@
 (errors/ turns NotFound into the 404 page, or JSON for API callers), so the rules can be
 used from the CLI, the importer and the sync alike without knowing about HTTP."""
 
+ID_MAX = 2 ** 31 - 1  # the largest id an INTEGER column holds (PostgreSQL refuses more)
+
 
 class DomainError(Exception):
     """A rule of the domain refused something."""

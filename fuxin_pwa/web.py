@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, make_response, render_template, request, url_for
 
 from .assets import init_assets, static_hashes
+from .domain import ID_MAX
 from .timeutil import to_local
 
 
@@ -96,7 +97,20 @@ def form_status(*forms) -> int:
     return 422 if any(f is not None and f.errors for f in forms) else 200
 
 
+def an_id(value: str) -> int:
+    """For request.args.get(name, type=an_id): an id some column can hold, or the default
+    (a ValueError makes Werkzeug answer the default), never a query the database refuses."""
+    number = int(value)
+    if not 0 < number <= ID_MAX:
+        raise ValueError(value)
+    return number
+
+
+MAX_PAGE = 100_000  # far past any list's end; a larger ?page= would overflow the OFFSET a database holds
+
+
 def page_args() -> tuple[int, int]:
-    """The ?page= asked for (1 at least) and the page size."""
-    return max(request.args.get("page", 1, type=int) or 1, 1), current_app.config["PAGE_SIZE"]
+    """The ?page= asked for (1 at least, MAX_PAGE at most) and the page size."""
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE), current_app.config["PAGE_SIZE"]
 

@@ -7,7 +7,7 @@ from ..access import roles_required
 from ..auth.models import ADMIN
 from ..field.models import TaskKind
 from ..places.models import COMMUNITY, ESTATE, GRID, SUBDISTRICT, VILLAGE, Household, Place
-from ..web import form_status, page_args, render
+from ..web import an_id, form_status, page_args, render
 from . import bp, queries, services
 from .forms import HouseholdForm, PlaceForm, TaskKindForm
 
@@ -40,8 +40,8 @@ def places():
 @roles_required(ADMIN)
 def new_place():
     parent = None
-    if request.args.get("parent_id", type=int):
-        parent = services.get_record(Place, request.args.get("parent_id", type=int))
+    if request.args.get("parent_id", type=an_id):
+        parent = services.get_record(Place, request.args.get("parent_id", type=an_id))
     form = PlaceForm(parent_id=parent.id if parent else None,
                      kind=CHILD_KIND.get(parent.kind if parent else None, GRID))
     form.parent_id.choices = queries.parent_choices()

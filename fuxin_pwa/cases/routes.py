@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from ..field.tied_forms import save_tied, tied_task_log_form
 from ..photos.services import photos_for_records
 from ..places.services import get_household, place_path
-from ..web import Page, form_status, is_htmx, page_args, render
+from ..web import Page, an_id, form_status, is_htmx, page_args, render
 from . import bp
 from .forms import CaseFilterForm, CaseForm, CaseStatusForm
 from .services import (TransitionError, case_events, case_visits, change_status, default_visit_kind,
@@ -56,7 +56,7 @@ def household(household_id):
 @login_required
 def new():
     """Open a case on a household; the owner is someone who covers it (me by default)."""
-    household_id = request.args.get("household_id", type=int)
+    household_id = request.args.get("household_id", type=an_id)
     if not household_id:
         flash(_("请先找到要立案的户"), "info")
         return redirect(url_for("cases.households"))

@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from ..access import roles_required
 from ..auth.models import OVERSIGHT_ROLES
 from ..photos.services import photos_for_records
-from ..web import form_status, render
+from ..web import an_id, form_status, render
 from . import bp
 from .forms import WeekForm
 from .queries import CELL_LIMIT, cell_evidence, week_coverage
@@ -47,7 +47,7 @@ def index():
 def cell():
     """The evidence behind one cell: a whole page, or the panel's content for htmx."""
     week = WeekForm(request.args).chosen_week()
-    evidence = cell_evidence(request.args.get("user_id", type=int), request.args.get("place_id", type=int), week)
+    evidence = cell_evidence(request.args.get("user_id", type=an_id), request.args.get("place_id", type=an_id), week)
     if evidence is None:
         abort(404)
     photos = photos_for_records([*evidence.checkins, *evidence.task_logs])

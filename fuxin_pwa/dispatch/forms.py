@@ -11,7 +11,7 @@ from wtforms import (DateTimeLocalField, HiddenField, SelectField, SelectMultipl
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..extensions import db
-from ..field.forms import accuracy_field, int_or_none, lat_field, lon_field
+from ..field.forms import accuracy_field, int_or_none, lat_field, lon_field, plausible_date
 from ..timeutil import LOCAL_TZ
 from .access import deployment_of
 from .models import ACK_STATES, INCIDENT_KINDS, Incident
@@ -45,7 +45,7 @@ class IncidentForm(FlaskForm):
         Optional(), Length(max=TITLE_MAX, message=_l("范围不能超过%(n)s字", n=TITLE_MAX))])
     place_id = SelectField(_l("地点（可选）"), coerce=int_or_none, validate_choice=False)
     started_at = DateTimeLocalField(_l("开始时间"), format=LOCAL_INPUT,
-                                    validators=[DataRequired(_l("请填写开始时间"))])
+                                    validators=[DataRequired(_l("请填写开始时间")), plausible_date])
     note = TextAreaField(_l("说明（可选）"), validators=[
         Optional(), Length(max=INCIDENT_NOTE_MAX, message=_l("说明不能超过%(n)s字", n=INCIDENT_NOTE_MAX))])
 

@@ -13,7 +13,7 @@ from ..auth.models import TEAM_LABELS
 from ..extensions import db
 from ..oversight.queries import place_options
 from ..timeutil import LOCAL_TZ
-from ..web import Page, form_status, is_htmx, render
+from ..web import Page, form_status, is_htmx, page_args, render
 from . import bp, services
 from .access import dispatch_required, get_incident
 from .forms import ActionForm, AssignForm, GroupForm, IncidentForm, PostForm
@@ -48,8 +48,7 @@ def export_url(incident):
 @dispatch_required
 def index():
     """Open incidents first, then closed ones."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    per_page = current_app.config["PAGE_SIZE"]
+    page, per_page = page_args()
     rows, total = list_incidents(page, per_page)
     return render("dispatch/index.html", page=Page(rows, page, per_page, total))
 

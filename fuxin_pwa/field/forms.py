@@ -1,7 +1,7 @@
 """The rule sets for check-ins and task logs. The HTML forms and the sync endpoint both
 validate with these classes: one rule set, two doors."""
 import math
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, FloatField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..domain import ID_MAX
 from ..extensions import db
 from ..memo import remembered
 from ..places.models import Household, Place
@@ -20,7 +21,6 @@ NOTE_MAX = 500
 SUMMARY_MAX = 1000
 
 
-ID_MAX = 2 ** 31 - 1  # the largest id an INTEGER column holds (PostgreSQL refuses more)
 
 
 def int_or_none(value):
@@ -39,6 +39,19 @@ def active_kind_ids() -> dict[str, int]:
     """Code → id of every active task kind; read once a request (a batch checks 200 logs)."""
     return remembered("task_kinds", lambda: dict(db.session.execute(
         sa.select(TaskKind.code, TaskKind.id).where(TaskKind.active)).all()))
+
+
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def plausible_date(form, field):
+    """A date (or a time) the app's day and week sums can hold: year 1 or 9999 typed into a
+    filter would overflow the local-to-UTC arithmetic, and no work is dated there."""
+    if field.data is None:
+        return
+    day = field.data.date() if isinstance(field.data, datetime) else field.data
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(_("日期超出范围（%(first)s–%(last)s 年）", first=EARLIEST_DATE.year, last=LATEST_DATE.year))
 
 
 def finite(form, field):
@@ -126,7 +139,7 @@ class TaskLogForm(FieldRecordForm):
         Length(max=SUMMARY_MAX, message=_l("工作内容不能超过%(n)s字", n=SUMMARY_MAX))])
     outcome = TextAreaField(_l("结果"), validators=[
         Optional(), Length(max=SUMMARY_MAX, message=_l("结果不能超过%(n)s字", n=SUMMARY_MAX))])
-    next_step_on = DateField(_l("下一步日期"), validators=[Optional()])
+    next_step_on = DateField(_l("下一步日期"), validators=[Optional(), plausible_date])
     duration_min = IntegerField(_l("用时（分钟）"), validators=[
         Optional(), NumberRange(1, 24 * 60, _l("用时应在 1 到 1440 分钟之间"))])
 

@@ -1,7 +1,7 @@
 """Field views: thin — parse, check access, call a service, render."""
 import uuid
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,7 +11,7 @@ from ..photos.services import photos_for_records
 from ..places.services import get_household, place_choices
 from ..records import REJECTED, web_meta
 from ..timeutil import local_today
-from ..web import Page, render
+from ..web import Page, an_id, page_args, render
 from . import bp
 from .forms import CheckInForm, TaskLogForm, kind_choices
 from .models import LOW_ACCURACY_M
@@ -36,7 +36,7 @@ def _prefill(form, places):
     if not form.record_id.data:
         form.record_id.data = str(uuid.uuid4())
     if form.place_id.data is None:
-        wanted = request.args.get("place_id", type=int)
+        wanted = request.args.get("place_id", type=an_id)
         ids = [pid for pid, _label in places]
         form.place_id.data = wanted if wanted in ids else (ids[0] if len(ids) == 1 else None)
 
@@ -64,8 +64,8 @@ def task_log():
     form.place_id.choices = place_choices(current_user)
     form.kind.choices = kind_choices(active_task_kinds())
     household = None
-    if request.args.get("household_id", type=int):
-        household = get_household(request.args.get("household_id", type=int), current_user)
+    if request.args.get("household_id", type=an_id):
+        household = get_household(request.args.get("household_id", type=an_id), current_user)
     form.household_id.choices = [("", _("不关联"))] + ([(household.id, household.address)] if household else [])
     form.case_id.choices = [("", _("不关联"))]
     if form.validate_on_submit():
@@ -88,8 +88,7 @@ def task_log():
 def record():
     """My last 30 days; active search answers the list fragment to htmx."""
     q = request.args.get("q", "")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    per_page = current_app.config["PAGE_SIZE"]
+    page, per_page = page_args()
     rows, total = my_record(current_user, q, page, per_page)
     return render("field/record.html", "field/_record_list.html",
                   page=Page(rows, page, per_page, total), q=q,

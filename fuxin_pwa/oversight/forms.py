@@ -6,7 +6,7 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from ..auth.models import TEAM_LABELS
-from ..field.forms import int_or_none
+from ..field.forms import int_or_none, plausible_date
 from ..field.queries import CHECKIN, RECORD_TYPES, RecordFilter
 from ..places.services import with_descendants
 from ..timeutil import local_day_bounds_utc
@@ -22,8 +22,8 @@ class RecordFilterForm(FlaskForm):
     place_id = SelectField(_l("地点（含下级）"), coerce=int_or_none)
     kind = SelectField(_l("工作类型"), default="")
     type = SelectField(_l("记录"), default="")
-    date_from = DateField(_l("开始日期"), validators=[Optional()])
-    date_to = DateField(_l("结束日期"), validators=[Optional()])
+    date_from = DateField(_l("开始日期"), validators=[Optional(), plausible_date])
+    date_to = DateField(_l("结束日期"), validators=[Optional(), plausible_date])
 
     def set_choices(self, places: list[tuple[int, str]], kinds: list[tuple[str, str]]) -> None:
         """Before validating (WTForms 3.3 deprecates tuples given in `choices=`)."""

@@ -16,7 +16,7 @@ from ..field.tied_forms import save_tied, tied_task_log_form
 from ..places.services import place_choices
 from ..records import CONFLICT, REJECTED, web_meta
 from ..timeutil import local_today, utcnow
-from ..web import Page, form_status, is_htmx, page_args, render
+from ..web import Page, an_id, form_status, is_htmx, page_args, render
 from . import bp
 from .access import get_request, may_answer_resident, may_assign, may_see_phone, may_work
 from .forms import RequestFilterForm, RequestForm, RequestUpdateForm
@@ -84,7 +84,7 @@ def new():
     if not form.record_id.data:
         form.record_id.data = str(uuid.uuid4())
     if form.place_id.data is None and request.method == "GET":
-        wanted = request.args.get("place_id", type=int)
+        wanted = request.args.get("place_id", type=an_id)
         ids = [pid for pid, _label in form.place_id.choices]
         form.place_id.data = wanted if wanted in ids else (ids[0] if len(ids) == 1 else None)
     form.household_id.choices = _household_options(form.place_id.data)
@@ -101,7 +101,7 @@ def _household_options(place_id):
 def households():
     """The household options of a place, for the raise form's select once a place is chosen."""
     return render("requests/_household_options.html",
-                  options=_household_options(request.args.get("place_id", type=int)))
+                  options=_household_options(request.args.get("place_id", type=an_id)))
 
 
 # --- One request ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from ..auth.models import TEAM_LABELS
 from ..cases.models import CASE_STATUSES
-from ..field.forms import ID_MAX, int_or_none
+from ..field.forms import EARLIEST_DATE, ID_MAX, LATEST_DATE, int_or_none, plausible_date
 from ..places.services import with_descendants
 from ..requests.models import REQUEST_STATUSES
 from ..timeutil import local_today
@@ -43,8 +43,8 @@ class StatsFilterForm(FlaskForm):
     class Meta:
         csrf = False  # it changes nothing; its URL is meant to be bookmarked and shared
 
-    date_from = DateField(_l("开始日期"), validators=[Optional()])
-    date_to = DateField(_l("结束日期"), validators=[Optional()])
+    date_from = DateField(_l("开始日期"), validators=[Optional(), plausible_date])
+    date_to = DateField(_l("结束日期"), validators=[Optional(), plausible_date])
     team = SelectField(_l("队伍"), default="")
     place_id = SelectField(_l("地点（含下级）"), coerce=int_or_none)
 
@@ -57,10 +57,13 @@ class StatsFilterForm(FlaskForm):
         """An empty date means the default range: the last twelve months up to today (local). A
         date typed wrong stays wrong, so the form says so rather than silently replacing it."""
         today = local_today()
-        if not self.date_to.raw_data or not self.date_to.raw_data[0]:
+        if _blank(self.date_to):
             self.date_to.data = today
-        if not self.date_from.raw_data or not self.date_from.raw_data[0]:
-            self.date_from.data = default_first(self.date_to.data or today)
+        if _blank(self.date_from):
+            anchor = self.date_to.data
+            if anchor is None or not EARLIEST_DATE <= anchor <= LATEST_DATE:
+                anchor = today  # the form says what is wrong with date_to; the default needs a real year
+            self.date_from.data = default_first(anchor)
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data:
@@ -114,3 +117,8 @@ class ExportForm(StatsFilterForm):
         allowed = {CASES: CASE_STATUSES, REQUESTS: REQUEST_STATUS_FILTERS}.get(self.ledger.data, {})
         if field.data not in allowed:
             raise ValidationError(_("该台账不能按这个状态筛选"))
+
+
+def _blank(field) -> bool:
+    """Nothing typed, spaces included (Optional() lets spaces through as "no date")."""
+    return not field.raw_data or not str(field.raw_data[0]).strip()
