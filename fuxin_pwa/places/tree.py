@@ -77,20 +77,32 @@ class PlaceTree:
 MAX_LEVELS = 10  # deeper than any real tree (subdistrict → village → grid → estate); ends a cycle in bad data
 
 
+def _walk_down():
+    """The recursive walk as one statement, built once: building it cost more CPU than the
+    database took to run it, and it is run on every request."""
+    roots = sa.bindparam("roots", expanding=True)
+    walk = (sa.select(Place.id.label("id"), Place.id.label("root"), sa.literal(0).label("depth"))
+            .where(Place.id.in_(roots)).cte("walk", recursive=True))
+    below = aliased(Place)
+    walk = walk.union_all(sa.select(below.id, walk.c.root, walk.c.depth + 1)
+                          .where(below.parent_id == walk.c.id, walk.c.depth < MAX_LEVELS))
+    return sa.select(walk.c.id, walk.c.root).order_by(walk.c.depth.desc())
+
+
+_WALK_DOWN = None
+
+
 def descend(root_ids) -> dict[int, int]:
     """Every place under (and including) the roots, mapped to the root it lies under (the
     nearest, should roots lie under one another); one query, a recursive CTE walking down
     from the roots. Asked on every request for the person's scope, so one round trip to the
     database instead of one per level."""
+    global _WALK_DOWN
     owner = {pid: pid for pid in root_ids}
     if not owner:
         return owner
-    walk = (sa.select(Place.id.label("id"), Place.id.label("root"), sa.literal(0).label("depth"))
-            .where(Place.id.in_(owner)).cte("walk", recursive=True))
-    below = aliased(Place)
-    walk = walk.union_all(sa.select(below.id, walk.c.root, walk.c.depth + 1)
-                          .where(below.parent_id == walk.c.id, walk.c.depth < MAX_LEVELS))
-    for child, root, _depth in db.session.execute(
-            sa.select(walk.c.id, walk.c.root, walk.c.depth).order_by(walk.c.depth.desc())):
-        owner[child] = root if child not in root_ids else child  # nearest root last, so it stays
+    if _WALK_DOWN is None:
+        _WALK_DOWN = _walk_down()
+    for child, root in db.session.execute(_WALK_DOWN, {"roots": list(owner)}):
+        owner[child] = child if child in root_ids else root  # deepest first: the nearest root is written last
     return owner
