@@ -11,7 +11,7 @@ outbox is filled with 1,000 check-ins through the outbox's own store (the form's
 costs milliseconds a record and is benchmarked by offline_save.py). The clock starts when
 the browser comes back online (which fires `online` and the sync) and stops when the
 server's table holds all 1,000 and the device's outbox is empty: /api/v1/me, five batches
-of 200, every record validated and stored in its own transaction, each batch settled in
+of 200, every record validated and each batch stored together (sync/services.py), each settled in
 IndexedDB. Each run has a fresh app, database and browser; the median of the runs is
 written into bench/README.md under its own heading, with every run's figure.
 """
