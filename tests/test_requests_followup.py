@@ -236,6 +236,16 @@ def test_my_open_requests_come_to_the_field_home_overdue_first(client, auth, wor
         assert shown.index("超期件") < shown.index("本人件") and "已超期 2 天" in shown and "队伍件" in shown
 
 
+def test_the_home_counts_all_her_open_requests_while_it_lists_the_first_ten(client, auth, world):
+    for n in range(12):
+        a_request(world, name=f"第{n}件", status=ASSIGNED, assignee=world.liaison, raised_ago=timedelta(hours=n + 1))
+    auth.login("liaison")
+    home = client.get("/").get_data(as_text=True)
+    panel = home[home.index('id="home-requests"'):].split("</section>")[0]
+    assert "12 件未办结" in panel
+    assert sum(f"第{n}件" in panel for n in range(12)) == 10
+
+
 # --- Categories (admin) ----------------------------------------------------------------------------
 
 def test_an_admin_adds_a_category_whose_deadline_sets_new_requests_due(client, auth, world):

@@ -25,8 +25,10 @@ def assigned_places(user) -> list[Place]:
 
 
 def descendant_map(root_ids: set[int]) -> dict[int, int]:
-    """Every place under (and including) the roots, mapped to its root; one query per level."""
-    return descend(root_ids)
+    """Every place under (and including) the roots, mapped to its root; one query, remembered
+    for the request (a person's scope and their home's places walk the same roots). A copy,
+    so a caller may change what it gets."""
+    return dict(remembered(("descend", frozenset(root_ids)), lambda: descend(root_ids)))
 
 
 def with_descendants(place_ids: set[int]) -> set[int]:

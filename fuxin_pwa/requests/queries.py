@@ -92,11 +92,12 @@ def overdue_count(user, now: datetime | None = None) -> int:
 
 def my_open_requests(user, limit: int = HOME_LIMIT):
     """Not closed, assigned to me or my team, overdue first: ([request], total)."""
-    stmt = sa.select(ResidentRequest).where(ResidentRequest.status.in_(OPEN_STATUSES), _mine(user))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
-    items = db.session.scalars(_with_facts(stmt).order_by(ResidentRequest.due_at, ResidentRequest.id)
-                               .limit(limit)).all()
-    return items, total
+    # The total rides along as a window count: one query, not a count and then the rows.
+    stmt = (sa.select(ResidentRequest, sa.func.count().over().label("total"))
+            .where(ResidentRequest.status.in_(OPEN_STATUSES), _mine(user)))
+    rows = db.session.execute(_with_facts(stmt).order_by(ResidentRequest.due_at, ResidentRequest.id)
+                              .limit(limit)).unique().all()
+    return [row[0] for row in rows], (rows[0].total if rows else 0)
 
 
 # --- One request --------------------------------------------------------------------------------
