@@ -119,17 +119,30 @@ def find_record_by_uuid(record_uuid: str):
     return db.session.get(models[hit.table_no], hit.id) if hit else None
 
 
+_STORED: tuple[list, object] | None = None
+
+
+def _stored_statement():
+    """The record tables and one UNION over them, the ids bound at run time. Built once:
+    building it cost more CPU than running it, and every sync request runs it."""
+    global _STORED
+    if _STORED is None:
+        models = record_models()
+        ids = sa.bindparam("ids", expanding=True)
+        _STORED = models, sa.union_all(*[
+            sa.select(sa.literal(i).label("table_no"), m.uuid, m.user_id, m.content_hash).where(m.uuid.in_(ids))
+            for i, m in enumerate(models)])
+    return _STORED
+
+
 def stored_records(record_uuids) -> dict[str, tuple[type, int, str]]:
     """id → (table's model, author, content hash) of those of these ids already stored, in
     one query over every record table."""
     if not record_uuids:
         return {}
-    models = record_models()
-    union = sa.union_all(*[
-        sa.select(sa.literal(i).label("table_no"), m.uuid, m.user_id, m.content_hash).where(m.uuid.in_(record_uuids))
-        for i, m in enumerate(models)])
+    models, union = _stored_statement()
     return {row.uuid: (models[row.table_no], row.user_id, row.content_hash)
-            for row in db.session.execute(union)}
+            for row in db.session.execute(union, {"ids": list(record_uuids)})}
 
 
 def _judged(same: bool, existing=None) -> StoreResult:
