@@ -69,9 +69,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(bp)
 
     from .cli import register_cli
+    from .security import init_security
     from .web import register_template_helpers
 
     register_cli(app)
+    init_security(app)
     register_template_helpers(app)
 
     @app.get("/healthz")

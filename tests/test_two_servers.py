@@ -77,9 +77,11 @@ class Server:
         while time.monotonic() < deadline:
             assert self.process.poll() is None, open(log_path).read()[-3000:]
             try:
-                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                # Workers still booting on a loaded machine accept the connection and answer
+                # late: that is "not yet", like a refused connection, until the deadline.
+                if requests.get(f"{self.url}/healthz", timeout=10).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             time.sleep(0.25)
         pytest.fail(f"make serve did not answer within {seconds} s: {open(log_path).read()[-3000:]}")

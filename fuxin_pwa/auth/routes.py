@@ -3,7 +3,7 @@ JSON 401 for the API, an HX-Redirect for htmx, a redirect to the login page othe
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import flash, jsonify, make_response, redirect, request, session, url_for
+from flask import current_app, flash, g, jsonify, make_response, redirect, request, session, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -12,7 +12,7 @@ from ..extensions import db, login
 from ..web import render
 from . import bp, throttle
 from .forms import LoginForm
-from .models import User
+from .models import User, password_matches
 
 
 @login.user_loader
@@ -61,17 +61,31 @@ def login_view():
             response.headers["Retry-After"] = str(throttle.seconds_until(held))
             return response
         user = db.session.scalar(sa.select(User).where(User.username == username))
-        if user is None or not user.check_password(form.password.data):
+        if not password_matches(user, form.password.data):
             throttle.note_failure(username)
             form.password.errors.append(_("用户名或密码不正确"))
         elif not user.active:
             form.username.errors.append(_("该账号已停用，请联系管理员"))
         else:
             throttle.note_success(username)
+            _fresh_session()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("field.home"))
     return render("auth/login.html", form=form)
 
+
+
+def _fresh_session() -> None:
+    """A new session, and with it a new CSRF secret, for the person logging in: nothing a
+    page or a script saw before the login (a token on a shared tablet, say) is good after
+    it. Only the language chosen stays."""
+    lang = session.get("lang")
+    session.clear()
+    # Flask-WTF keeps the token it signed in `g` for the rest of the request: drop it too,
+    # or a page drawn later in this request would carry a token of the old secret.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    if lang:
+        session["lang"] = lang
 
 
 @bp.post("/logout")
@@ -80,10 +94,7 @@ def logout():
     # before logout_user(), which leaves the mark that makes Flask-Login drop the 30-day
     # remember-me cookie too; cleared after, that mark would be lost and the cookie would
     # log the person straight back in.
-    lang = session.get("lang")
-    session.clear()
+    _fresh_session()
     logout_user()
-    if lang:
-        session["lang"] = lang
     flash(_("已退出登录"))
     return redirect(url_for("auth.login"))
