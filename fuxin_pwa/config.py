@@ -39,6 +39,8 @@ class Config:
     SYNC_RATE_LIMIT = os.environ.get("SYNC_RATE_LIMIT", "120 per minute")
     # Clock error beyond which a device's time is corrected and flagged.
     CLOCK_SKEW_TOLERANCE = timedelta(minutes=2)
+    # A record still dated this far ahead after the correction is refused (the person's to fix).
+    FUTURE_TOLERANCE = timedelta(minutes=5)
     PAGE_SIZE = 30
     # How often the incident board and the home banner of a dispatched person refresh.
     DISPATCH_POLL_SECONDS = 15

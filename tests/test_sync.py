@@ -225,6 +225,34 @@ def test_a_record_dated_1980_still_counts(client, auth, world):
     assert stored.clock_corrected and stored.occurred_at.year >= 2026
 
 
+def test_a_phone_clock_a_day_ahead_is_corrected_like_one_behind(client, auth, world):
+    auth.login("liaison")
+    ahead = timedelta(days=1)
+    record = checkin(world.village_a.id)
+    record["occurred_at"] = now_iso(ahead - timedelta(minutes=10))
+    assert statuses(sync(client, [record], sent_at=now_iso(ahead))) == ["created"]
+    stored = db.session.scalar(sa.select(CheckIn))
+    assert stored.clock_corrected and stored.occurred_at < stored.received_at
+
+
+def test_a_record_still_ahead_after_the_correction_is_the_persons_to_fix(client, auth, world):
+    """Dated a year ahead by a phone whose clock is right: it would sit on top of every list."""
+    auth.login("liaison")
+    ahead = [checkin(world.village_a.id), task_log(world.village_a.id), checkin(world.village_a.id)]
+    ahead[0]["occurred_at"] = now_iso(timedelta(days=365))
+    ahead[1]["occurred_at"] = now_iso(timedelta(hours=1))
+    ahead[2]["occurred_at"] = now_iso(timedelta(minutes=3))  # within a few minutes: a clock's slack
+    r = sync(client, ahead, sent_at=now_iso())
+    assert statuses(r) == ["rejected", "rejected", "created"]
+    errors = r.get_json()["results"][0]["errors"]
+    assert list(errors) == ["occurred_at"] and "请检查手机的时间设置" in errors["occurred_at"][0]
+    assert (count(CheckIn), count(TaskLog)) == (1, 0)
+    # Without sent_at there is nothing to correct by, and the rule is the same.
+    late = checkin(world.village_a.id)
+    late["occurred_at"] = now_iso(timedelta(days=2))
+    assert statuses(client.post("/api/v1/sync", json={"records": [late]})) == ["rejected"]
+
+
 # --- whole-request answers ----------------------------------------------------------------
 
 def test_sync_logged_out_is_json_401_never_a_redirect(client, world):

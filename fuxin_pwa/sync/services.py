@@ -96,10 +96,17 @@ def apply_record(user, record, skew: timedelta, device_id: str | None, source: s
         occurred_on = to_local(occurred_at).date()
     except OverflowError:  # year 1 at +14:00, say: no calendar holds it, a retry never will
         return _rejected(record_id, {"occurred_at": [_("时间超出可记录的范围，请改正")]})
-    form = kind.form(formdata=as_formdata(data), meta={"csrf": False}, user=user, occurred_on=occurred_on)
     meta = RecordMeta(record_id=record_id, occurred_at=occurred_at, device_occurred_at=device_utc,
                       clock_corrected=corrected, source=source, device_id=device_id,
                       content_hash=content_hash(record["type"], record.get("occurred_at"), data))
+    if occurred_at > utcnow() + current_app.config["FUTURE_TOLERANCE"]:
+        # Still ahead after the clock correction: it would sit on top of every list (and an
+        # acknowledgement dated ahead would pin its person on the board). The person's to fix;
+        # a replay of one stored before this rule still answers as it was stored.
+        stored = judge_stored(kind.model, user, meta)
+        return _result(record_id, stored) if stored else _rejected(
+            record_id, {"occurred_at": [_("记录时间晚于现在，请检查手机的时间设置后重新保存")]})
+    form = kind.form(formdata=as_formdata(data), meta={"csrf": False}, user=user, occurred_on=occurred_on)
     if not form.validate():
         # A replay of a record stored before its place was unassigned still answers
         # duplicate, so the device can let it go; only new records are refused.
