@@ -44,6 +44,9 @@ class Config:
     PAGE_SIZE = 30
     # How often the incident board and the home banner of a dispatched person refresh.
     DISPATCH_POLL_SECONDS = 15
+    # After an incident ends, how long a report from it may still be made at its places
+    # outside the person's own (by the report's time).
+    INCIDENT_REPORT_GRACE = timedelta(hours=2)
     # Photos: at most 5 MiB each (the device scales them down first), kept under
     # PHOTO_DIR/<yyyy>/<mm>/ (None → instance/photos).
     PHOTO_DIR = os.environ.get("PHOTO_DIR")

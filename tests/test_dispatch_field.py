@@ -210,3 +210,24 @@ def test_only_people_sent_to_the_incident_report_from_it(client, auth, world):
         "data": {"kind": "flood_duty", "place_id": world.village_b.id, "summary": "冒充", "incident_id": incident.id}}]})
     assert r.get_json()["results"][0]["status"] == "rejected"
     assert count(TaskLog) == 0
+
+
+def test_an_incident_widens_a_persons_places_only_while_it_is_open_and_a_little_after(client, auth, world):
+    """Sent to 西村 (not her village) for the storm: her reports from there count while it
+    lasts and for a late one just after; a week later the incident no longer opens 西村."""
+    incident = make_incident(world, started_at=utcnow() - timedelta(hours=10))
+    deploy(incident, world.liaison, make_post(incident, "西村泵站", place_id=world.village_b.id))
+    incident.status, incident.ended_at = CLOSED, utcnow() - timedelta(hours=5)
+    db.session.commit()
+    auth.login("liaison")
+
+    def report(hours_ago):
+        return {"id": str(uuid.uuid4()), "type": "task_log", "occurred_at": iso(timedelta(hours=-hours_ago)),
+                "data": {"kind": "flood_duty", "place_id": world.village_b.id, "summary": "泵站值守",
+                         "incident_id": incident.id}}
+    during, just_after, long_after = report(7), report(4), report(1)  # ended 5 hours ago, 2 hours' grace
+    results = client.post("/api/v1/sync", json={"sent_at": iso(), "records": [during, just_after, long_after]}
+                          ).get_json()["results"]
+    assert [r["status"] for r in results] == ["created", "created", "rejected"]
+    assert "place_id" in results[2]["errors"]
+    assert count(TaskLog) == 2

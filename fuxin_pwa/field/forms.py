@@ -4,6 +4,7 @@ import math
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -15,6 +16,7 @@ from ..extensions import db
 from ..memo import remembered
 from ..places.models import Household, Place
 from ..places.services import place_in_scope
+from ..timeutil import utcnow
 from .models import TaskKind
 
 NOTE_MAX = 500
@@ -86,10 +88,11 @@ class FieldRecordForm(FlaskForm):
     record_id = HiddenField()  # the UUID made when the form was opened; a double submit is one record
     place_id = SelectField(_l("地点"), coerce=int_or_none, validate_choice=False)
 
-    def __init__(self, *args, user, occurred_on: date | None = None, **kwargs):
+    def __init__(self, *args, user, occurred_on: date | None = None, occurred_at: datetime | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.occurred_on = occurred_on
+        self.occurred_at = occurred_at  # naive UTC; None: made now (an online form)
 
     def validate_place_id(self, field):
         if field.data is None:
@@ -222,7 +225,21 @@ class TaskLogForm(FieldRecordForm):
         request = db.session.get(ResidentRequest, self.request_id.data) if self.request_id.data else None
         if request is not None and request.place_id == place.id and may_see_request(self.user, request):
             return True
-        return bool(self.incident_id.data and deployment_of(self.user, self.incident_id.data))
+        return bool(self.incident_id.data and deployment_of(self.user, self.incident_id.data)
+                    and self._during_incident(self.incident_id.data))
+
+    def _during_incident(self, incident_id: int) -> bool:
+        """Made while the incident was open, or within the grace for a report written just
+        after: an incident widens a person's places for its own work, not for ever after.
+        By the record's own time, so a report made offline at the post still counts when it
+        syncs days later."""
+        from ..dispatch.models import Incident
+
+        incident = db.session.get(Incident, incident_id)
+        if incident is None or incident.ended_at is None:
+            return incident is not None
+        made = self.occurred_at or utcnow()
+        return made <= incident.ended_at + current_app.config["INCIDENT_REPORT_GRACE"]
 
     def validate_next_step_on(self, field):
         if field.data and self.occurred_on and field.data < self.occurred_on:

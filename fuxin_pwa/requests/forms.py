@@ -85,7 +85,7 @@ class RequestUpdateForm(FlaskForm):
     note = TextAreaField(_l("说明"), filters=[strip], validators=[
         Length(max=NOTE_MAX, message=_l("说明不能超过%(n)s字", n=NOTE_MAX))])
 
-    def __init__(self, *args, user, occurred_on=None, **kwargs):
+    def __init__(self, *args, user, occurred_on=None, occurred_at=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.occurred_on = occurred_on

@@ -106,7 +106,8 @@ def apply_record(user, record, skew: timedelta, device_id: str | None, source: s
         stored = judge_stored(kind.model, user, meta)
         return _result(record_id, stored) if stored else _rejected(
             record_id, {"occurred_at": [_("记录时间晚于现在，请检查手机的时间设置后重新保存")]})
-    form = kind.form(formdata=as_formdata(data), meta={"csrf": False}, user=user, occurred_on=occurred_on)
+    form = kind.form(formdata=as_formdata(data), meta={"csrf": False}, user=user, occurred_on=occurred_on,
+                     occurred_at=occurred_at)
     if not form.validate():
         # A replay of a record stored before its place was unassigned still answers
         # duplicate, so the device can let it go; only new records are refused.
