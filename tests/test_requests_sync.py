@@ -226,6 +226,18 @@ def test_a_change_made_before_the_request_was_given_to_someone_else_is_kept_as_a
     assert [(e.action, e.conflict) for e in events(req)][-1] == ("start", True)
 
 
+def test_a_change_never_theirs_to_make_is_refused_and_not_kept_even_when_stale(client, auth, world):
+    """Permission before staleness: a stale base version does not turn a refusal into a
+    conflict kept on the request's timeline."""
+    req = a_request(world, place=world.grid_c)
+    auth.login("leader")
+    assert [r["status"] for r in sync(client, [update(req, "assign", 1, assignee_id=world.liaison_b.id)])] == ["created"]
+    switch(auth, "grid")  # covers 万科 and sees the request, but was never given it, in any version
+    results = sync(client, [update(req, "close", 1, to_status="resolved", note="冒充办结")])
+    assert [r["status"] for r in results] == ["rejected"] and "action" in results[0]["errors"]
+    assert [(e.action, e.conflict) for e in events(req)] == [("assign", False)]
+
+
 def test_a_visit_by_someone_else_than_the_assignee_is_kept_and_moves_nothing(client, auth, world):
     req = a_request(world, place=world.grid_a, status=ASSIGNED, assignee=world.liaison)
     auth.login("cadre")  # covers 东村 too, passes by

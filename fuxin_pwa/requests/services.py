@@ -9,6 +9,7 @@ the automatic start a follow-up visit causes: both leave every decision made aga
 earlier version meaningful."""
 import uuid
 from datetime import timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -92,8 +93,15 @@ def change_request(user, request: ResidentRequest, action: str, data: dict, meta
         return StoreResult(REJECTED, errors={"base_version": [_("版本号无效，请刷新页面后重试")]})
     if action == ASSIGN and not may_assign(user):  # never theirs, stale or not
         return StoreResult(REJECTED, errors={"action": [_("只有街道领导或管理员可以派单")]})
-    event = _event(user, request, action, data, meta, base_version)
     behind = base_version != request.version
+    # Permission before staleness: a change the person may make neither now nor in the
+    # state they saw is refused, never kept as a conflict on the request's timeline.
+    refused = _not_allowed(user, request, action)
+    if refused and behind and _not_allowed(user, _assignment_as_of(request, base_version), action) is None:
+        refused = None  # theirs when they made it (given to someone else since): kept below
+    if refused:
+        return StoreResult(REJECTED, errors={"action": [refused]})
+    event = _event(user, request, action, data, meta, base_version)
     if behind and _changed_by_others_since(request, user, base_version):
         return _keep_conflict(event, request, action, data)
     not_allowed = _not_allowed(user, request, action)
@@ -129,6 +137,18 @@ def _changed_by_others_since(request, user, base_version) -> bool:
         RequestEvent.request_id == request.id, RequestEvent.conflict.is_(False),
         RequestEvent.base_version >= base_version, RequestEvent.user_id != user.id,
         RequestEvent.source != SOURCE_VISIT))))
+
+
+def _assignment_as_of(request, version: int) -> SimpleNamespace:
+    """The request's assignment as it stood at `version`: the last assignment applied
+    before it (each applied change moves the version on by one), or none."""
+    event = db.session.scalar(
+        sa.select(RequestEvent).where(RequestEvent.request_id == request.id, RequestEvent.action == ASSIGN,
+                                      RequestEvent.conflict.is_(False), RequestEvent.base_version < version)
+        .order_by(RequestEvent.base_version.desc(), RequestEvent.id.desc()).limit(1))
+    return SimpleNamespace(id=request.id, place_id=request.place_id, user_id=request.user_id,
+                           assignee_id=event.assignee_id if event else None,
+                           assignee_team=event.assignee_team if event else None)
 
 
 def _not_allowed(user, request, action) -> str | None:
