@@ -57,7 +57,11 @@ def register_cli(app: Flask) -> None:
     def create_admin(username, password):
         """Create (or reset) an admin account."""
         from .auth.models import ADMIN, User
+        from .auth.passwords import password_problem
 
+        problem = password_problem(password)
+        if problem:
+            raise click.ClickException(problem)
         user = db.session.scalar(sa.select(User).where(User.username == username))
         if user is None:
             user = User(username=username, name=username, role=ADMIN)

@@ -183,12 +183,37 @@ def test_an_admin_adds_a_grid_worker_who_can_then_log_in(client, auth, world):
     auth.login("admin")
     response = client.post("/admin/people/new", data={
         "username": "grid2", "name": "郑网格", "role": "grid_worker", "team": "", "phone": "13700002222",
-        "active": "y", "password": "secret123"})
+        "active": "y", "password": "Xinlu-2026-gw"})
     assert response.status_code == 302
     person = db.session.scalar(sa.select(User).where(User.username == "grid2"))
-    assert person.team == "grid_worker" and person.check_password("secret123")
+    assert person.team == "grid_worker" and person.check_password("Xinlu-2026-gw")
     auth.logout()
-    assert auth.login("grid2", "secret123").status_code == 302
+    assert auth.login("grid2", "Xinlu-2026-gw").status_code == 302
+
+
+@pytest.mark.parametrize("password, said", [
+    ("fuxin2024", "密码至少10位"),  # the demo's, one short
+    ("1234567890", "这个密码太常见"),
+    ("Password123", "这个密码太常见"),  # whatever its case
+    ("aaaaabbbbb", "这个密码太常见"),  # two characters, however long
+])
+def test_a_password_an_admin_sets_is_long_and_not_a_common_one(client, auth, world, password, said):
+    auth.login("admin")
+    response = client.post("/admin/people/new", data={
+        "username": "grid3", "name": "冯网格", "role": "grid_worker", "active": "y", "password": password})
+    assert response.status_code == 422 and said in response.get_data(as_text=True)
+    assert 'value="grid3"' in response.get_data(as_text=True)  # the form comes back filled
+    assert db.session.scalar(sa.select(User).where(User.username == "grid3")) is None
+
+
+def test_create_admin_refuses_a_weak_password(app, world):
+    runner = app.test_cli_runner()
+    weak = runner.invoke(args=["create-admin", "boss"], input="1234567890\n1234567890\n")
+    assert weak.exit_code != 0 and "这个密码太常见" in weak.output
+    assert db.session.scalar(sa.select(User).where(User.username == "boss")) is None
+    strong = runner.invoke(args=["create-admin", "boss"], input="Fushan-harbour-7\nFushan-harbour-7\n")
+    assert strong.exit_code == 0
+    assert db.session.scalar(sa.select(User).where(User.username == "boss")).check_password("Fushan-harbour-7")
 
 
 def test_a_new_person_needs_a_password_and_a_unique_username(client, auth, world):

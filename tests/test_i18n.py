@@ -276,7 +276,7 @@ def test_an_english_admin_imports_a_chinese_file_with_chinese_labels(app, client
     assert "Role: one of 管理员、街道领导/调度" in upload_page
     template = client.get("/admin/import/people/template.csv").get_data().decode("utf-8-sig")
     assert template.startswith("用户名,姓名,角色,队伍")
-    content = "用户名,姓名,角色,初始密码,包片地点编码\nnewgrid,新网格员,网格员,secret123,G-A1\n".encode()
+    content = "用户名,姓名,角色,初始密码,包片地点编码\nnewgrid,新网格员,网格员,Xinlu-2026-gw,G-A1\n".encode()
     r = client.post("/admin/import/people", data={"file": (io.BytesIO(content), "people.csv")},
                     content_type="multipart/form-data")
     assert r.status_code == 302

@@ -201,7 +201,7 @@ zhou,周六,网格员,,,welcome2024,FX
     assert "第3行：用户名 zhao 与第2行重复" in errors
     assert "第4行：未知的角色：队长" in errors
     assert any(e.startswith("第5行：电话号码 12345 不正确") for e in errors)
-    assert "第6行：密码至少8位" in errors and "第6行：包片地点编码 G-NOPE 不存在" in errors
+    assert "第6行：密码至少10位" in errors and "第6行：包片地点编码 G-NOPE 不存在" in errors
     assert "第7行：请填写用户名" in errors
     assert "第8行：包片地点 FX 是街道，只能分配社区、村、网格或小区" in errors
     assert client.post(confirm).status_code == 422

@@ -11,6 +11,7 @@ from wtforms import BooleanField, IntegerField, PasswordField, SelectField, Stri
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..auth.models import ADMIN, FIELD_ROLES, ROLE_LABELS, ROLES, TEAM_LABELS, User
+from ..auth.passwords import password_problem
 from ..extensions import db
 from ..field.forms import int_or_none
 from ..field.models import TaskKind
@@ -21,7 +22,6 @@ from . import services
 ID_NUMBER_RE = re.compile(r"^(\d{17}[\dX]|\d{15})$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 TASK_KIND_CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
-PASSWORD_MIN = 8
 
 
 def strip(value):
@@ -146,8 +146,9 @@ class PersonForm(FlaskForm):
             if self.person is None:
                 raise ValidationError(_("请设置初始密码"))
             return  # blank on edit: keep the old one
-        if not PASSWORD_MIN <= len(field.data) <= 128:
-            raise ValidationError(_("密码至少%(n)s位", n=PASSWORD_MIN))
+        problem = password_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
 
 
 class AssignmentForm(FlaskForm):

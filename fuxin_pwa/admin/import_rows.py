@@ -379,7 +379,7 @@ SPECS = {
         _l("角色填 %(roles)s", roles=_zh_values(ROLE_LABELS)),
         _l("队伍填 %(teams)s；外勤人员不填则按角色", teams=_zh_values(TEAM_LABELS)),
         _l("包片地点编码可填多个，用 ; 或 、 分隔；只会新增，不会取消已有包片"),
-        _l("初始密码只用于新账号，至少8位；已有账号不改密码，也不改启用状态")]),
+        _l("初始密码只用于新账号，至少10位，不能是常见密码；已有账号不改密码，也不改启用状态")]),
     "households": ImportSpec(_l("户"), HOUSEHOLD_COLUMNS, check_households, apply_households, [
         _l("地点编码为社区、村、网格或小区的编码"),
         _l("同一地点下地址相同的户视为同一户，会更新而不是重复添加"),
