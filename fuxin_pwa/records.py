@@ -3,6 +3,7 @@
 A record carries the UUID the device made when the person saved it (the idempotency key),
 the device's own time and the corrected time, when the server received it, and a hash of
 its content so a replay can be told from a different record reusing the same id."""
+import functools
 import hashlib
 import json
 import logging
@@ -109,30 +110,29 @@ def record_models() -> list:
     return [m.class_ for m in db.Model.registry.mappers if issubclass(m.class_, FieldRecordMixin)]
 
 
+@functools.cache
+def _stored_statement():
+    """The record tables, and one UNION over them of the rows holding any of the ids bound at
+    run time. Built once: building it cost more CPU than running it, and every sync request
+    and every photo upload runs it."""
+    models = record_models()
+    ids = sa.bindparam("ids", expanding=True)
+    return models, sa.union_all(*[
+        sa.select(sa.literal(i).label("table_no"), m.id, m.uuid, m.user_id, m.content_hash)
+        .where(m.uuid.in_(ids)) for i, m in enumerate(models)])
+
+
+def _stored_rows(record_uuids):
+    models, union = _stored_statement()
+    return models, db.session.execute(union, {"ids": list(record_uuids)})
+
+
 def find_record_by_uuid(record_uuid: str):
     """The record with this id, whichever table holds it, in one query (a UNION over the
-    record tables: a batch checks every record, and there are five tables and counting)."""
-    models = record_models()
-    union = sa.union_all(*[sa.select(sa.literal(i).label("table_no"), m.id.label("id")).where(m.uuid == record_uuid)
-                           for i, m in enumerate(models)])
-    hit = db.session.execute(union.limit(1)).first()
+    record tables: there are five tables and counting)."""
+    models, rows = _stored_rows([record_uuid])
+    hit = rows.first()
     return db.session.get(models[hit.table_no], hit.id) if hit else None
-
-
-_STORED: tuple[list, object] | None = None
-
-
-def _stored_statement():
-    """The record tables and one UNION over them, the ids bound at run time. Built once:
-    building it cost more CPU than running it, and every sync request runs it."""
-    global _STORED
-    if _STORED is None:
-        models = record_models()
-        ids = sa.bindparam("ids", expanding=True)
-        _STORED = models, sa.union_all(*[
-            sa.select(sa.literal(i).label("table_no"), m.uuid, m.user_id, m.content_hash).where(m.uuid.in_(ids))
-            for i, m in enumerate(models)])
-    return _STORED
 
 
 def stored_records(record_uuids) -> dict[str, tuple[type, int, str]]:
@@ -140,9 +140,8 @@ def stored_records(record_uuids) -> dict[str, tuple[type, int, str]]:
     one query over every record table."""
     if not record_uuids:
         return {}
-    models, union = _stored_statement()
-    return {row.uuid: (models[row.table_no], row.user_id, row.content_hash)
-            for row in db.session.execute(union, {"ids": list(record_uuids)})}
+    models, rows = _stored_rows(record_uuids)
+    return {row.uuid: (models[row.table_no], row.user_id, row.content_hash) for row in rows}
 
 
 def _judged(same: bool, existing=None) -> StoreResult:
@@ -215,8 +214,8 @@ class RecordBatch:
     once. Stored one by one, each costs its own look-up, insert and commit (eight statements
     a record, 1.5 s for 200 on PostgreSQL). Inside a batch (`with RecordBatch(ids) as batch`)
     every id is looked up in one query at the start; a record stored with `bulk` is judged
-    against that and kept; `store()` then inserts every kept record in one flush (one
-    multi-row INSERT a table) and commits once. Records that move shared state (a visit on
+    against that and kept; `store()` then inserts every kept record (one INSERT statement a
+    table) and commits once. Records that move shared state (a visit on
     a case, a change to a request, an acknowledgement) are still stored one by one, each in
     its own transaction, as store_once says; kept records are not in the session until
     `store()`, so those commits and rollbacks never touch them.

@@ -32,7 +32,7 @@ def descendant_map(root_ids: set[int]) -> dict[int, int]:
 
 
 def with_descendants(place_ids: set[int]) -> set[int]:
-    """Place ids plus every place below them; one query per level."""
+    """Place ids plus every place below them; one query."""
     return set(descendant_map(place_ids))
 
 

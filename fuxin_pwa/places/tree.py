@@ -6,8 +6,9 @@ up the tree or prints paths loads the tree once and walks it here, not level by 
 A person's scope is the exception: a few villages and what lies below them, asked for on
 every request and every synced record. `descend` reads just those rows, walking down in
 one recursive query, where PlaceTree would read every place (four times slower with 272
-places, and worse with a district's thousands). A cycle in bad data (a place made its own ancestor) ends a walk
-instead of looping."""
+places, and worse with a district's thousands). A cycle in bad data (a place made its own
+ancestor) ends a walk instead of looping."""
+import functools
 from collections import defaultdict
 
 import sqlalchemy as sa
@@ -77,6 +78,7 @@ class PlaceTree:
 MAX_LEVELS = 10  # deeper than any real tree (subdistrict → village → grid → estate); ends a cycle in bad data
 
 
+@functools.cache
 def _walk_down():
     """The recursive walk as one statement, built once: building it cost more CPU than the
     database took to run it, and it is run on every request."""
@@ -89,20 +91,14 @@ def _walk_down():
     return sa.select(walk.c.id, walk.c.root).order_by(walk.c.depth.desc())
 
 
-_WALK_DOWN = None
-
-
 def descend(root_ids) -> dict[int, int]:
     """Every place under (and including) the roots, mapped to the root it lies under (the
     nearest, should roots lie under one another); one query, a recursive CTE walking down
     from the roots. Asked on every request for the person's scope, so one round trip to the
     database instead of one per level."""
-    global _WALK_DOWN
     owner = {pid: pid for pid in root_ids}
     if not owner:
         return owner
-    if _WALK_DOWN is None:
-        _WALK_DOWN = _walk_down()
-    for child, root in db.session.execute(_WALK_DOWN, {"roots": list(owner)}):
+    for child, root in db.session.execute(_walk_down(), {"roots": list(owner)}):
         owner[child] = child if child in root_ids else root  # deepest first: the nearest root is written last
     return owner
