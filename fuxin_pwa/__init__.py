@@ -90,7 +90,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 class BoundedIntConverter(IntegerConverter):
-    """<int:…> ids between 1 and the largest an INTEGER column holds."""
+    """<int:…> ids no larger than the largest an INTEGER column holds; a larger one matches
+    no route (404) instead of reaching a query."""
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("min", 0)

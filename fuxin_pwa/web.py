@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, make_response, render_template, request, url_for
 
 from .assets import init_assets, static_hashes
-from .domain import ID_MAX
 from .timeutil import to_local
 
 
@@ -95,15 +94,6 @@ def form_status(*forms) -> int:
     """422 for a form that came back with its errors, to a browser and to htmx alike (htmx
     swaps a 422 in because field.js tells it to, on every page); 200 otherwise."""
     return 422 if any(f is not None and f.errors for f in forms) else 200
-
-
-def an_id(value: str) -> int:
-    """For request.args.get(name, type=an_id): an id some column can hold, or the default
-    (a ValueError makes Werkzeug answer the default), never a query the database refuses."""
-    number = int(value)
-    if not 0 < number <= ID_MAX:
-        raise ValueError(value)
-    return number
 
 
 MAX_PAGE = 100_000  # far past any list's end; a larger ?page= would overflow the OFFSET a database holds

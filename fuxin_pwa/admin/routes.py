@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 
 from ..access import roles_required
 from ..auth.models import ADMIN
+from ..domain import an_id
 from ..field.models import TaskKind
 from ..places.models import COMMUNITY, ESTATE, GRID, SUBDISTRICT, VILLAGE, Household, Place
-from ..web import an_id, form_status, page_args, render
+from ..web import form_status, page_args, render
 from . import bp, queries, services
 from .forms import HouseholdForm, PlaceForm, TaskKindForm
 

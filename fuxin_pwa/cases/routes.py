@@ -7,10 +7,11 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..domain import an_id
 from ..field.tied_forms import save_tied, tied_task_log_form
 from ..photos.services import photos_for_records
 from ..places.services import get_household, place_path
-from ..web import Page, an_id, form_status, is_htmx, page_args, render
+from ..web import Page, form_status, is_htmx, page_args, render
 from . import bp
 from .forms import CaseFilterForm, CaseForm, CaseStatusForm
 from .services import (TransitionError, case_events, case_visits, change_status, default_visit_kind,

@@ -6,8 +6,9 @@ from flask_babel import ngettext
 
 from ..access import roles_required
 from ..auth.models import OVERSIGHT_ROLES
+from ..domain import an_id
 from ..photos.services import photos_for_records
-from ..web import an_id, form_status, render
+from ..web import form_status, render
 from . import bp
 from .forms import WeekForm
 from .queries import CELL_LIMIT, cell_evidence, week_coverage

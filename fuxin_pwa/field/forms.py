@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, FloatField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..domain import ID_MAX
+from ..domain import an_id
 from ..extensions import db
 from ..memo import remembered
 from ..places.models import Household, Place
@@ -31,10 +31,9 @@ def int_or_none(value):
     if value in (None, ""):
         return None
     try:
-        number = int(value)
+        return an_id(value)
     except (TypeError, ValueError, OverflowError):
         return None
-    return number if 0 < number <= ID_MAX else None
 
 
 def active_kind_ids() -> dict[str, int]:
@@ -46,13 +45,17 @@ def active_kind_ids() -> dict[str, int]:
 EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2999, 12, 31)
 
 
+def plausible(day: date) -> bool:
+    return EARLIEST_DATE <= day <= LATEST_DATE
+
+
 def plausible_date(form, field):
     """A date (or a time) the app's day and week sums can hold: year 1 or 9999 typed into a
     filter would overflow the local-to-UTC arithmetic, and no work is dated there."""
     if field.data is None:
         return
     day = field.data.date() if isinstance(field.data, datetime) else field.data
-    if not EARLIEST_DATE <= day <= LATEST_DATE:
+    if not plausible(day):
         raise ValidationError(_("日期超出范围（%(first)s–%(last)s 年）", first=EARLIEST_DATE.year, last=LATEST_DATE.year))
 
 

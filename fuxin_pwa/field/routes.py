@@ -7,11 +7,12 @@ from flask_login import current_user, login_required
 
 from ..access import roles_required
 from ..auth.models import FIELD_ROLES, OVERSIGHT_ROLES
+from ..domain import an_id
 from ..photos.services import photos_for_records
 from ..places.services import get_household, place_choices
 from ..records import REJECTED, web_meta
 from ..timeutil import local_today
-from ..web import Page, an_id, page_args, render
+from ..web import Page, page_args, render
 from . import bp
 from .forms import CheckInForm, TaskLogForm, kind_choices
 from .models import LOW_ACCURACY_M

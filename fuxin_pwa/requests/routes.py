@@ -11,12 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
+from ..domain import an_id
 from ..field.panels import home_panel
 from ..field.tied_forms import save_tied, tied_task_log_form
 from ..places.services import place_choices
 from ..records import CONFLICT, REJECTED, web_meta
 from ..timeutil import local_today, utcnow
-from ..web import Page, an_id, form_status, is_htmx, page_args, render
+from ..web import Page, form_status, is_htmx, page_args, render
 from . import bp
 from .access import get_request, may_answer_resident, may_assign, may_see_phone, may_work
 from .forms import RequestFilterForm, RequestForm, RequestUpdateForm

@@ -10,7 +10,8 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from ..auth.models import TEAM_LABELS
 from ..cases.models import CASE_STATUSES
-from ..field.forms import EARLIEST_DATE, ID_MAX, LATEST_DATE, int_or_none, plausible_date
+from ..domain import ID_MAX
+from ..field.forms import int_or_none, plausible, plausible_date
 from ..places.services import with_descendants
 from ..requests.models import REQUEST_STATUSES
 from ..timeutil import local_today
@@ -61,7 +62,7 @@ class StatsFilterForm(FlaskForm):
             self.date_to.data = today
         if _blank(self.date_from):
             anchor = self.date_to.data
-            if anchor is None or not EARLIEST_DATE <= anchor <= LATEST_DATE:
+            if anchor is None or not plausible(anchor):
                 anchor = today  # the form says what is wrong with date_to; the default needs a real year
             self.date_from.data = default_first(anchor)
 

@@ -192,7 +192,7 @@ def _load_linked(records: list) -> list:
         if not isinstance(data, dict):
             continue
         for name, model in LINKED.items():
-            number = int_or_none(data.get(name)) if isinstance(data.get(name), (int, str)) else None
+            number = int_or_none(data.get(name))
             if number is not None:
                 wanted.setdefault(model, set()).add(number)
     loaded = []
