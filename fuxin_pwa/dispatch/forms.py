@@ -160,10 +160,9 @@ class AckForm(FlaskForm):
     note = TextAreaField(_l("备注"), validators=[
         Optional(), Length(max=NOTE_MAX, message=_l("备注不能超过%(n)s字", n=NOTE_MAX))])
 
-    def __init__(self, *args, user, occurred_on=None, occurred_at=None, **kwargs):
+    def __init__(self, *args, user, occurred_at=None, **kwargs):  # the sync hands every record's form its time
         super().__init__(*args, **kwargs)
         self.user = user
-        self.occurred_on = occurred_on
         self.deployment = None
 
     def validate_incident_id(self, field):

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..memo import remembered
 from ..places.models import Household, Place
 from ..places.services import place_in_scope
-from ..timeutil import utcnow
+from ..timeutil import to_local, utcnow
 from .models import TaskKind
 
 NOTE_MAX = 500
@@ -91,11 +91,15 @@ class FieldRecordForm(FlaskForm):
     record_id = HiddenField()  # the UUID made when the form was opened; a double submit is one record
     place_id = SelectField(_l("地点"), coerce=int_or_none, validate_choice=False)
 
-    def __init__(self, *args, user, occurred_on: date | None = None, occurred_at: datetime | None = None, **kwargs):
+    def __init__(self, *args, user, occurred_at: datetime | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.occurred_on = occurred_on
-        self.occurred_at = occurred_at  # naive UTC; None: made now (an online form)
+        self.occurred_at = occurred_at  # naive UTC, clock-corrected; None: made now (an online form)
+
+    @property
+    def occurred_on(self) -> date:
+        """The local day the record was made."""
+        return to_local(self.occurred_at or utcnow()).date()
 
     def validate_place_id(self, field):
         if field.data is None:
@@ -245,5 +249,5 @@ class TaskLogForm(FieldRecordForm):
         return made <= incident.ended_at + current_app.config["INCIDENT_REPORT_GRACE"]
 
     def validate_next_step_on(self, field):
-        if field.data and self.occurred_on and field.data < self.occurred_on:
+        if field.data and field.data < self.occurred_on:
             raise ValidationError(_("下一步日期不能早于本次走访日期"))

@@ -11,7 +11,6 @@ from ..domain import an_id
 from ..photos.services import photos_for_records
 from ..places.services import get_household, place_choices
 from ..records import REJECTED, web_meta
-from ..timeutil import local_today
 from ..web import Page, page_args, render
 from . import bp
 from .forms import CheckInForm, TaskLogForm, kind_choices
@@ -61,7 +60,7 @@ def checkin():
 @bp.route("/log", methods=["GET", "POST"])
 @roles_required(*ANYONE)
 def task_log():
-    form = TaskLogForm(user=current_user, occurred_on=local_today())
+    form = TaskLogForm(user=current_user)
     form.place_id.choices = place_choices(current_user)
     form.kind.choices = kind_choices(active_task_kinds())
     household = None

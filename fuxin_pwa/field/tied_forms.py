@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from ..records import REJECTED, web_meta
-from ..timeutil import local_today
 from .forms import TaskLogForm, kind_choices
 from .services import active_task_kinds, save_task_log
 
@@ -27,7 +26,7 @@ def tied_task_log_form(user, fixed: dict, formdata=None, default_kind: str = "",
                 formdata.setlist(name, [str(fixed[name])])
             elif name != "place_id":
                 formdata.setlist(name, [])
-    form = TaskLogForm(formdata=formdata, user=user, occurred_on=local_today())
+    form = TaskLogForm(formdata=formdata, user=user)
     kinds = active_task_kinds()
     form.kind.choices = kind_choices(kinds)
     for name in LINKS:

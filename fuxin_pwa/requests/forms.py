@@ -85,10 +85,9 @@ class RequestUpdateForm(FlaskForm):
     note = TextAreaField(_l("说明"), filters=[strip], validators=[
         Length(max=NOTE_MAX, message=_l("说明不能超过%(n)s字", n=NOTE_MAX))])
 
-    def __init__(self, *args, user, occurred_on=None, occurred_at=None, **kwargs):
+    def __init__(self, *args, user, occurred_at=None, **kwargs):  # the sync hands every record's form its time
         super().__init__(*args, **kwargs)
         self.user = user
-        self.occurred_on = occurred_on
         self.request_obj = None
         # Choices are set here, not in the fields: WTForms 3.3 deprecates tuples in `choices=`.
         self.assignee_team.choices = [("", _("不派给队伍"))] + list(TEAM_LABELS.items())

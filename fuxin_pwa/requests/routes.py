@@ -16,7 +16,7 @@ from ..field.panels import home_panel
 from ..field.tied_forms import save_tied, tied_task_log_form
 from ..places.services import place_choices
 from ..records import CONFLICT, REJECTED, web_meta
-from ..timeutil import local_today, utcnow
+from ..timeutil import utcnow
 from ..web import Page, form_status, is_htmx, page_args, render
 from . import bp
 from .access import get_request, may_answer_resident, may_assign, may_see_phone, may_work
@@ -72,7 +72,7 @@ def mine():
 @login_required
 def new():
     """Take a request down: at the centre's tablet (leaders: any place) or in the field."""
-    form = RequestForm(user=current_user, occurred_on=local_today())
+    form = RequestForm(user=current_user)
     form.place_id.choices = place_choices(current_user)
     form.category.choices = [("", _("请选择"))] + [
         (c.code, _("%(label)s（%(n)s天）", label=c.display_label, n=c.deadline_days)) for c in active_categories()]
@@ -184,7 +184,7 @@ def _action_form(req, action, formdata=None):
         formdata = MultiDict(formdata)
         formdata.setlist("request_id", [str(req.id)])
         formdata.setlist("action", [action])
-    form = RequestUpdateForm(formdata=formdata, user=current_user, occurred_on=local_today())
+    form = RequestUpdateForm(formdata=formdata, user=current_user)
     if formdata is None:
         form.request_id.data, form.action.data, form.base_version.data = req.id, action, req.version
         form.record_id.data = str(uuid.uuid4())

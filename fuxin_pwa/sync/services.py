@@ -16,7 +16,7 @@ from ..cases.models import Case
 from ..field.forms import int_or_none
 from ..places.models import Household, Place
 from ..records import REJECTED, SOURCE_SYNC, RecordBatch, RecordMeta, content_hash, judge_stored
-from ..timeutil import to_local, to_utc_naive, utcnow
+from ..timeutil import to_utc_naive, utcnow
 from .registry import RECORD_TYPES
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,6 @@ def apply_record(user, record, skew: timedelta, device_id: str | None, source: s
     try:
         device_utc = to_utc_naive(device_time)
         occurred_at = device_utc + skew if corrected else device_utc
-        occurred_on = to_local(occurred_at).date()
     except OverflowError:  # year 1 at +14:00, say: no calendar holds it, a retry never will
         return _rejected(record_id, {"occurred_at": [_("时间超出可记录的范围，请改正")]})
     meta = RecordMeta(record_id=record_id, occurred_at=occurred_at, device_occurred_at=device_utc,
@@ -106,8 +105,7 @@ def apply_record(user, record, skew: timedelta, device_id: str | None, source: s
         stored = judge_stored(kind.model, user, meta)
         return _result(record_id, stored) if stored else _rejected(
             record_id, {"occurred_at": [_("记录时间晚于现在，请检查手机的时间设置后重新保存")]})
-    form = kind.form(formdata=as_formdata(data), meta={"csrf": False}, user=user, occurred_on=occurred_on,
-                     occurred_at=occurred_at)
+    form = kind.form(formdata=as_formdata(data), meta={"csrf": False}, user=user, occurred_at=occurred_at)
     if not form.validate():
         # A replay of a record stored before its place was unassigned still answers
         # duplicate, so the device can let it go; only new records are refused.
