@@ -82,25 +82,6 @@ def test_two_identical_batches_that_both_find_nothing_stored_store_each_record_o
     assert (count(CheckIn), count(TaskLog)) == (20, 10)
 
 
-def test_a_server_fault_on_one_record_of_a_batch_is_its_answer_and_the_rest_are_stored(
-        client, auth, world, monkeypatch):
-    from fuxin_pwa.field import services
-    real = services.CheckIn
-
-    def failing(**columns):
-        if columns.get("note") == "坏记录":
-            raise RuntimeError("disk full")
-        return real(**columns)
-    monkeypatch.setattr(services, "CheckIn", failing)
-    auth.login("liaison")
-    batch = [checkin(world.village_a.id), checkin(world.village_a.id, note="坏记录"), task_log(world.village_a.id)]
-    results = sync(client, batch).get_json()["results"]
-    assert [r["status"] for r in results] == ["created", "rejected", "created"]
-    assert list(results[1]["errors"]) == ["server"]  # the phone keeps it and retries
-    assert db.session.scalars(sa.select(CheckIn.uuid)).all() == [batch[0]["id"]]
-    assert count(TaskLog) == 1
-
-
 def test_a_value_the_database_cannot_hold_is_the_persons_to_fix_and_the_rest_of_the_batch_is_stored(
         client, auth, world, monkeypatch):
     """Should a form ever let through a number no column holds, the database's refusal is
