@@ -96,15 +96,13 @@ def change_request(user, request: ResidentRequest, action: str, data: dict, meta
     behind = base_version != request.version
     # Permission before staleness: a change the person may make neither now nor in the
     # state they saw is refused, never kept as a conflict on the request's timeline.
-    refused = _not_allowed(user, request, action)
-    if refused and behind and _not_allowed(user, _assignment_as_of(request, base_version), action) is None:
-        refused = None  # theirs when they made it (given to someone else since): kept below
-    if refused:
-        return StoreResult(REJECTED, errors={"action": [refused]})
+    # (One made while it was theirs, given to someone else since, goes on to be kept.)
+    not_allowed = _not_allowed(user, request, action)
+    if not_allowed and not (behind and _not_allowed(user, _assignment_as_of(request, base_version), action) is None):
+        return StoreResult(REJECTED, errors={"action": [not_allowed]})
     event = _event(user, request, action, data, meta, base_version)
     if behind and _changed_by_others_since(request, user, base_version):
         return _keep_conflict(event, request, action, data)
-    not_allowed = _not_allowed(user, request, action)
     if not_allowed:
         return StoreResult(REJECTED, errors={"action": [not_allowed]})
     if request.status not in ACTION_FROM[action]:
