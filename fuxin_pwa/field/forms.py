@@ -23,8 +23,6 @@ NOTE_MAX = 500
 SUMMARY_MAX = 1000
 
 
-
-
 def int_or_none(value):
     """Coerce for id selects: a non-number, or a number no id column can hold, becomes None,
     so the field says what is wrong instead of the database failing on the lookup."""
