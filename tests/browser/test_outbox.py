@@ -215,6 +215,35 @@ def test_two_tabs_coming_online_at_once_send_each_record_once(app, context, page
     assert sorted(ids) == sorted(c.uuid for c in rows(CheckIn))  # each sent once: the lock, not luck
 
 
+def test_the_network_back_while_an_offline_run_is_ending_still_sends_the_record(
+        app, context, page, live_server, login, world):
+    # The save's own run finds the phone offline; the network comes back while that run is
+    # still writing down "offline". The `online` it heard then must get a run of its own,
+    # not wait for the next minute's tick. Background Sync is left out: the page alone.
+    login("liaison")
+    page.goto(f"{live_server.url}/checkin")
+    page.evaluate("FuxinOutbox.sync.run('manual')")  # the start's sync is over
+    page.evaluate("""() => {
+        FuxinOutbox.sync.registerBackground = () => Promise.resolve(false);
+        const store = FuxinOutbox.store, setMeta = store.setMeta;
+        window.__gate = new Promise(open => { window.__openGate = open; });
+        store.setMeta = (key, value) => {
+            if (key !== 'status' || !value || value.state !== 'offline') return setMeta(key, value);
+            window.__atGate = true;
+            return window.__gate.then(() => setMeta(key, value));
+        };
+    }""")
+    context.set_offline(True)
+    save_checkin(page, "恢复网络时仍在离线同步中")
+    page.wait_for_function("window.__atGate === true")
+    context.set_offline(False)
+    page.wait_for_function("navigator.onLine")
+    page.evaluate("window.__openGate()")
+
+    eventually(page, lambda: len(rows(CheckIn)) == 1, timeout=10)
+    wait_outbox_empty(page)
+
+
 def test_a_server_error_on_the_first_sync_is_retried_and_stores_once(app, context, page, live_server, login, world):
     tap = SyncTap(app, answer=lambda body, n: ("500 INTERNAL SERVER ERROR", {"error": "test"}) if n == 0 else None)
     context.add_init_script("window.FUXIN_SYNC_BACKOFF_MS = 300;")  # not 5 s

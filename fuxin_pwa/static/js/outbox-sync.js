@@ -24,7 +24,8 @@
   // Tests set window.FUXIN_SYNC_BACKOFF_MS so a retry does not take 5 s.
   function backoffBase() { return Number(root.FUXIN_SYNC_BACKOFF_MS) || 5000; }
 
-  var failures = 0, timer = null, nextAt = 0, running = null, again = false;
+  // again: the reason of a trigger heard while a run was under way (null: none).
+  var failures = 0, timer = null, nextAt = 0, running = null, again = null;
 
   // --- HTTP -------------------------------------------------------------------------------
 
@@ -320,17 +321,31 @@
     return locks && locks.request ? locks.request("fuxin-sync", fn) : fn();
   }
 
-  // One sync at a time in this tab (a save during a run asks for one more run), and across
-  // tabs through the lock; the outbox is read inside the lock, so a second tab waiting for
-  // it finds what the first one sent already gone.
+  // Whether a trigger heard during a run that ended with `outcome` still needs a run of its
+  // own. After "ok" a save made meanwhile is sent; after "offline" the network may have come
+  // back meanwhile (the `online` event of a run that began offline must not be lost: the
+  // records would wait for the next 60 s tick). After "failed" the retry is scheduled
+  // already, unless the network just came back or the person asked: then try now. "auth"
+  // waits for a login, which no run helps.
+  function wantsAnother(outcome, reason) {
+    if (outcome === "ok" || outcome === "offline") return true;
+    return outcome === "failed" && (reason === "online" || reason === "manual");
+  }
+
+  // One sync at a time in this tab (a trigger during a run may ask for one more run), and
+  // across tabs through the lock; the outbox is read inside the lock, so a second tab
+  // waiting for it finds what the first one sent already gone.
   function run(reason, opts) {
     if (opts && opts.respectBackoff && Date.now() < nextAt) return Promise.resolve("waiting");
     if (reason === "online" || reason === "manual") { failures = 0; nextAt = 0; }
-    if (running) { again = true; return running; }
+    if (running) {
+      if (again !== "online" && again !== "manual") again = reason;
+      return running;
+    }
     running = (function loop() {
-      again = false;
+      again = null;
       return withLock(runOnce).then(function (outcome) {
-        return again && outcome === "ok" ? loop() : outcome;
+        return again && wantsAnother(outcome, again) ? loop() : outcome;
       });
     })().then(function (outcome) { running = null; return outcome; },
       function (e) { running = null; throw e; });
