@@ -94,6 +94,8 @@ MATRIX = [
     ("stats.export", "GET", "/stats/export.csv?ledger=visits", OVERSIGHT, 403, PAGE),
     ("oversight.index", "GET", "/oversight/", OVERSIGHT, 403, PAGE),
     ("oversight.records", "GET", "/oversight/records", OVERSIGHT, 403, PAGE),
+    ("auth.password", "GET", "/password", ALL, None, PAGE),
+    ("auth.password", "POST", "/password", ALL, None, FORM_POST),
     ("sync.me", "GET", "/api/v1/me", ALL, None, PAGE),
     ("sync.sync", "POST", "/api/v1/sync", ALL, None, PAGE),
     ("admin.index", "GET", "/admin/", ADMIN, 403, PAGE),

@@ -150,9 +150,14 @@ def apply_person(person: User, data: dict, *, password: str | None = None,
     person.team = team_for(data["role"], data.get("team") or None)
     person.phone = data.get("phone") or None
     if active is not None:
+        if not active and person.active:
+            person.end_sessions()  # deactivated: logged out everywhere, now
         person.active = active
     if password:
+        # Chosen by an admin (a new account, a reset): every session of the person ends, and
+        # they choose their own at their next login, so the admin's stops working.
         person.set_password(password)
+        person.must_change_password = True
     return person
 
 

@@ -1,5 +1,7 @@
 """People who log in. A person's team is their field team; role decides what they may do."""
 import functools
+import hmac
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -47,9 +49,29 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(sa.String(32))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of what every session and remember-me cookie of this person says (get_id): a new
+    # one ends them all, on every device. Renewed at logout, on a password change or reset
+    # and on deactivation.
+    session_token: Mapped[str] = mapped_column(sa.String(32), default=lambda: secrets.token_hex(16))
+    # Set when an admin chose the password (a new account, a reset): the person picks their
+    # own before anything else, so the password someone else knows stops working.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Every session and remember-me cookie of this person stops opening anything."""
+        self.session_token = secrets.token_hex(16)
+
+    def get_id(self) -> str:
+        # Flask-Login's "alternative token": the session and the remember-me cookie hold
+        # this, so they are only good while the token is the person's current one.
+        return f"{self.id}.{self.session_token}"
+
+    def holds(self, token: str) -> bool:
+        return bool(self.session_token) and hmac.compare_digest(self.session_token, token)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

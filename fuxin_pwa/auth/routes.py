@@ -6,20 +6,25 @@ import sqlalchemy as sa
 from flask import current_app, flash, g, jsonify, make_response, redirect, request, session, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, login
 from ..web import render
 from . import bp, throttle
-from .forms import LoginForm
+from .forms import LoginForm, PasswordForm
 from .models import User, password_matches
 
 
 @login.user_loader
-def load_user(user_id: str):
+def load_user(session_id: str):
+    """The person a session or remember-me cookie names ("<id>.<token>", User.get_id), while
+    that token is still theirs and they are active: logout, a new password and deactivation
+    change the token, which ends every session and cookie made before."""
+    user_id, _dot, token = session_id.partition(".")
+    if not user_id.isdigit() or not token:
+        return None
     user = db.session.get(User, int(user_id))
-    # A person deactivated by the admin is logged out everywhere, remember-me included.
-    return user if user is not None and user.active else None
+    return user if user is not None and user.active and user.holds(token) else None
 
 
 @login.unauthorized_handler
@@ -74,6 +79,64 @@ def login_view():
     return render("auth/login.html", form=form)
 
 
+def _too_many_tries(form, username: str):
+    """The login's per-account hold, for a form that asks for the password again."""
+    held = throttle.held_until(username)
+    if held is None:
+        return None
+    form.current.errors.append(_("登录失败次数过多，请在 %(time)s 后再试", time=format_time(held, "HH:mm")))
+    response = make_response(render("auth/password.html", form=form), 429)
+    response.headers["Retry-After"] = str(throttle.seconds_until(held))
+    return response
+
+
+@bp.route("/password", methods=["GET", "POST"], endpoint="password")
+@login_required
+def change_password():
+    """The person's own password. A new one ends every other session and remember-me
+    cookie of theirs (a lost phone, a tablet someone forgot to log out of); this one goes
+    on. An account whose password an admin chose is sent here first (password_first)."""
+    user = current_user._get_current_object()
+    form = PasswordForm(user)
+    if form.validate_on_submit():
+        refused = _too_many_tries(form, user.username)
+        if refused is not None:
+            return refused
+        if not user.check_password(form.current.data):
+            throttle.note_failure(user.username)
+            form.current.errors.append(_("当前密码不正确"))
+        else:
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            user.set_password(form.new.data)
+            user.must_change_password = False
+            db.session.commit()
+            login_user(user, remember=remembered)  # under the new token
+            flash(_("密码已修改，其他设备上的登录已退出"), "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("field.home"))
+    return render("auth/password.html", form=form, forced=user.must_change_password,
+                  status=422 if form.errors else 200)
+
+
+# What a person whose password an admin chose may still open before choosing their own:
+# the form itself, logging out, and what the shell needs to load. The API stays open so a
+# phone's outbox is never held hostage; the pages are not.
+_OPEN_BEFORE_PASSWORD = frozenset({"auth.password", "auth.logout", "auth.login", "static", "pwa.manifest",
+                                   "pwa.service_worker", "pwa.offline", "healthz"})
+
+
+@bp.before_app_request
+def password_first():
+    if request.endpoint in _OPEN_BEFORE_PASSWORD or request.path.startswith("/api/"):
+        return None  # before current_user: a static file costs no user lookup
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    target = url_for("auth.password", next=request.full_path.rstrip("?"))
+    if request.headers.get("HX-Request") == "true":
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
 
 def _fresh_session() -> None:
     """A new session, and with it a new CSRF secret, for the person logging in: nothing a
@@ -90,6 +153,11 @@ def _fresh_session() -> None:
 
 @bp.post("/logout")
 def logout():
+    # Logging out here logs the person out everywhere: every session and remember-me cookie
+    # made before (another phone, a tablet left logged in) stops opening anything.
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        db.session.commit()
     # A fresh session (and CSRF secret) for whoever logs in next on this device. Cleared
     # before logout_user(), which leaves the mark that makes Flask-Login drop the 30-day
     # remember-me cookie too; cleared after, that mark would be lost and the cookie would

@@ -33,7 +33,7 @@ def require_session_then_csrf():
 
 
 def _user_key() -> str:
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else request.remote_addr
+    return f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr
 
 
 @bp.get("/openapi.json")
