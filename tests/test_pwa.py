@@ -199,3 +199,18 @@ def test_the_install_page_tells_an_iphone_to_use_safari_and_wechat_to_leave(clie
 def test_the_shell_is_there_before_logging_in(client):
     for path in ("/sw.js", "/manifest.webmanifest", "/offline", "/install"):
         assert client.get(path).status_code == 200, path
+
+
+def test_only_the_pages_meant_for_offline_may_be_kept(client, auth, world):
+    """Every other page (a household's phone and ID number, a colleague's records) is
+    no-store: neither the browser nor the service worker keeps it for the phone's next holder."""
+    auth.login("liaison")
+    for url in ["/", "/checkin", "/log", "/my/record", "/requests/new", "/outbox", "/offline"]:
+        assert "no-store" not in client.get(url).headers.get("Cache-Control", ""), url
+    for url in [f"/cases/households/{world.household_a.id}", "/cases/", "/requests/", "/requests/mine",
+                "/dispatch/mine", "/password"]:
+        response = client.get(url)
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store", url
+    auth.logout()
+    auth.login("admin")
+    assert client.get("/admin/people").headers["Cache-Control"] == "private, no-store"

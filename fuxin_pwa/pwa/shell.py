@@ -34,6 +34,9 @@ SHELL_TEMPLATES = ("base.html", "pwa/offline.html", "pwa/_head.html", "pwa/_scri
 # (the outbox page too, where the outbox has one).
 OFFLINE_PAGES = (("field.home", _l("首页")), ("field.checkin", _l("签到")), ("field.task_log", _l("记一笔")),
                  ("field.record", _l("我的记录")), ("requests.new", _l("登记诉求")), ("pwa.outbox", _l("待同步")))
+# The pages the worker and the browser may keep: those, and the shell's own (everything else
+# is no-store, pwa/__init__.py).
+STORABLE_PAGES = frozenset(endpoint for endpoint, _label in OFFLINE_PAGES) | {"pwa.offline", "pwa.install"}
 API_PREFIX = "/api/"  # the JSON API (sync, photos): never cached, never answered offline
 WORKER_SOURCE = os.path.join(os.path.dirname(__file__), "sw.js")
 WORKER_CONFIG_MARK = "__SHELL_CONFIG__"

@@ -78,6 +78,8 @@ self.addEventListener("message", (event) => {
     event.waitUntil(self.clients.claim());  // a page that missed the first claim (pwa.js)
   } else if (type === "WARM_PAGES") {
     event.waitUntil(warmPages(String(event.data.user || "")));
+  } else if (type === "SESSION") {
+    event.waitUntil(sessionIs(String(event.data.user || "")));
   }
 });
 
@@ -112,9 +114,12 @@ function pageKey(request) {
   return url.href;
 }
 
+// A page the server marks no-store (one that shows a resident's phone or ID number in full,
+// say: every page but the ones meant to open offline) is never kept.
 function isCacheablePage(response) {
   return response.status === 200 && response.type === "basic" && !response.redirected &&
-    (response.headers.get("Content-Type") || "").startsWith("text/html");
+    (response.headers.get("Content-Type") || "").startsWith("text/html") &&
+    !/no-store/i.test(response.headers.get("Cache-Control") || "");
 }
 
 function wait(ms) {
@@ -126,7 +131,11 @@ async function page(event, request) {
   const network = fetch(request);
   // Registered before anything else reads the response, so the copy is taken first.
   event.waitUntil(network.then((response) => {
-    if (!isCacheablePage(response)) return undefined;
+    if (!isCacheablePage(response)) {
+      // No longer to be kept (no-store now, or the session ended): drop an older copy.
+      return response.status === 200 || response.redirected
+        ? caches.open(PAGES_CACHE).then((cache) => cache.delete(key, { ignoreVary: true })) : undefined;
+    }
     const copy = response.clone();
     return caches.open(PAGES_CACHE).then((cache) => cache.put(key, copy));
   }).catch(() => undefined));
@@ -196,10 +205,24 @@ async function forgetPages() {
   await caches.delete(PAGES_CACHE);
 }
 
+// /api/v1/me has answered (a page's sync or this worker's): "" when the session has ended.
+// Then, or when it is someone else's, the pages kept for the last person go at once, so the
+// phone shows no one's pages to whoever holds it next, offline included.
+async function sessionIs(user) {
+  const cache = await caches.open(PAGES_CACHE);
+  const owner = await cache.match(OWNER_KEY);
+  if (!user || (owner && (await owner.text()) !== user)) await forgetPages();
+}
+
 // Background Sync: a page that saved a record registers the tag (outbox-forms.js calls
 // FuxinOutbox.sync.registerBackground), and the browser fires it once it has a network,
 // even after every page of the app was closed. The sync lock (navigator.locks) keeps this
 // run and a page's from sending the same batch; the server's idempotency covers the rest.
+// This worker's own syncs (Background Sync) hear /api/v1/me too.
+self.FuxinOutbox.on((kind, detail) => {
+  if (kind === "session") sessionIs(String(detail.user || ""));
+});
+
 self.addEventListener("sync", (event) => {
   if (event.tag !== self.FuxinOutbox.sync.TAG) return;
   event.waitUntil(backgroundSync());

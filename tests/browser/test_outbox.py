@@ -453,7 +453,8 @@ def test_another_persons_records_wait_for_them_on_a_shared_phone(app, context, p
     log_in(page, live_server.url, "liaison_b")  # a colleague logs in on the same phone
     page.goto(f"{live_server.url}/outbox")
     page.get_by_role("button", name="立即同步").click()
-    page.wait_for_selector("[data-outbox-queue] >> text=账号 liaison 的记录")
+    page.wait_for_selector("[data-outbox-queue] >> text=账号 l****n 有 1 条记录在本机等待同步")
+    assert "赵包村的签到" not in page.inner_text("main")  # hers to read, not the colleague's
     page.evaluate("FuxinOutbox.sync.run('manual')")  # resolves when the colleague's run is over
     assert rows(CheckIn) == []
 

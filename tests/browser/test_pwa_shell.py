@@ -77,9 +77,9 @@ def test_a_liaison_opens_home_checkin_and_log_with_no_signal(page, live_server, 
     login("liaison")  # the one online visit: the home page after logging in
     wait_for_worker(page)
     wait_for_cached_pages(page, OFFLINE_PAGES)
-    page.goto(f"{live_server.url}/cases/")  # any other page, once visited, opens offline too
-    wait_for_cached_pages(page, ["/cases/"])
+    page.goto(f"{live_server.url}/cases/")  # residents' households: never kept (no-store)
     page.goto(f"{live_server.url}/")
+    wait_for_cached_pages(page, ["/"])
     page.context.set_offline(True)
 
     response = page.reload()
@@ -101,10 +101,10 @@ def test_a_liaison_opens_home_checkin_and_log_with_no_signal(page, live_server, 
     page.wait_for_url(f"{live_server.url}/log")
     page.wait_for_selector("textarea#summary")
 
+    # Visited online but never kept, or never opened: the offline page, with the way to the
+    # pages that do work.
     response = page.goto(live_server.url + "/cases/")
-    assert response.from_service_worker and "一户一策" in page.inner_text("main")
-
-    # Never opened: the offline page, with the way to the pages that do work.
+    assert response.from_service_worker and "当前无网络" in page.inner_text("main")
     response = page.goto(live_server.url + "/cases/households")
     assert response.from_service_worker
     text = page.inner_text("main")

@@ -57,15 +57,14 @@
     }));
   }
 
-  function item(r, user) {
+  function item(r) {
     var d = describe(r), state = STATES[r.state] ? FuxinT(STATES[r.state]) : r.state;
     if (r.state === "failed" && r.last_error) state += FuxinT("：") + r.last_error;
     var li = h("li", { className: "outbox-item outbox-" + r.state, "data-record-id": r.id }, [
       h("div", { className: "outbox-item-head" }, [h("strong", { text: d.head }), h("span", { className: "tag", text: state })]),
       h("time", { text: FuxinT("记录于 {time}", { time: when(r.occurred_at) }) }),
       d.text ? h("p", { text: d.text }) : null,
-      (r.photos || []).length ? h("p", { className: "muted", text: FuxinT("照片 {n} 张", { n: r.photos.length }) }) : null,
-      user && r.owner !== user ? h("p", { className: "muted", text: FuxinT("账号 {owner} 的记录，需该账号登录后同步", { owner: r.owner }) }) : null
+      (r.photos || []).length ? h("p", { className: "muted", text: FuxinT("照片 {n} 张", { n: r.photos.length }) }) : null
     ]);
     if (r.state === "needs_attention") {
       li.appendChild(errorList(r.errors));
@@ -220,6 +219,28 @@
     }
   }
 
+  // A username shown to whoever holds the phone: enough for its owner to know it is theirs.
+  function masked(name) {
+    var chars = Array.from(String(name || ""));
+    if (chars.length <= 2) return (chars[0] || "") + "*";
+    return chars[0] + "*".repeat(Math.min(chars.length - 2, 4)) + chars[chars.length - 1];
+  }
+
+  // Records of anyone but the person logged in (everyone's, when nobody is): how many and
+  // whose, never what they say. A shared phone shows the next person nothing of the last
+  // one's residents; the owner sees, fixes, discards and exports them after logging in.
+  function others(counts, user) {
+    var names = Object.keys(counts).sort();
+    return names.map(function (owner) {
+      return h("li", { className: "outbox-item outbox-others" }, [
+        h("p", { text: FuxinT("账号 {owner} 有 {n} 条记录在本机等待同步", { owner: masked(owner), n: counts[owner] }) }),
+        h("p", { className: "muted", text: user ? FuxinT("需该账号登录后才能查看、同步或导出")
+          : FuxinT("登录后可查看、修改和导出自己的记录") }),
+        user ? null : h("a", { className: "btn btn-small", href: "/login?next=/outbox", text: FuxinT("登录") })
+      ]);
+    });
+  }
+
   function fill(sel, items, empty) {
     var list = root().querySelector(sel);
     list.replaceChildren.apply(list, items.length ? items : [h("li", { className: "empty", text: empty })]);
@@ -231,21 +252,20 @@
     var user = currentUser();
     return Promise.all([loadRef(), store.allRecords(), store.recentSynced(), store.getMeta("status")]).then(function (got) {
       var all = got[1].sort(function (a, b) { return a.created_at - b.created_at; });
-      var attention = all.filter(function (r) { return r.state === "needs_attention"; });
-      var queue = all.filter(function (r) { return r.state !== "needs_attention"; });
-      var synced = got[2].filter(function (e) { return !user || e.owner === user; });
-      fill("[data-outbox-attention]", attention.map(function (r) { return item(r, user); }), FuxinT("没有需要处理的记录。"));
-      fill("[data-outbox-queue]", queue.map(function (r) { return item(r, user); }), FuxinT("本机没有待发送的记录。"));
-      fill("[data-outbox-synced]", synced.map(syncedItem), FuxinT("还没有同步记录。"));
-      var owners = {};
-      all.forEach(function (r) { owners[r.owner] = (owners[r.owner] || 0) + 1; });
+      var mine = all.filter(function (r) { return user && r.owner === user; });
+      var elsewhere = {};
+      all.forEach(function (r) { if (!user || r.owner !== user) elsewhere[r.owner] = (elsewhere[r.owner] || 0) + 1; });
+      var attention = mine.filter(function (r) { return r.state === "needs_attention"; });
+      var queue = mine.filter(function (r) { return r.state !== "needs_attention"; });
+      var synced = user ? got[2].filter(function (e) { return e.owner === user; }) : [];
+      fill("[data-outbox-attention]", attention.map(item), FuxinT("没有需要处理的记录。"));
+      fill("[data-outbox-queue]", queue.map(item).concat(others(elsewhere, user)), FuxinT("本机没有待发送的记录。"));
+      fill("[data-outbox-synced]", synced.map(syncedItem), FuxinT(user ? "还没有同步记录。" : "登录后可查看最近已同步的记录。"));
       var exports = page.querySelector("[data-outbox-exports]");
-      var names = Object.keys(owners).sort(function (a, b) { return (b === user) - (a === user); });
-      exports.replaceChildren.apply(exports, names.length ? names.map(function (owner) {
-        var label = owner === user || names.length === 1 ? FuxinT("导出未同步记录") : FuxinT("导出 {owner} 的未同步记录", { owner: owner });
-        return h("button", { type: "button", className: "btn", text: FuxinT("{label}（{n} 条）", { label: label, n: owners[owner] }),
-          onclick: function () { exportFor(owner); } });
-      }) : [h("button", { type: "button", className: "btn", disabled: true, text: FuxinT("导出未同步记录") })]);
+      exports.replaceChildren(mine.length
+        ? h("button", { type: "button", className: "btn", onclick: function () { exportFor(user); },
+          text: FuxinT("{label}（{n} 条）", { label: FuxinT("导出未同步记录"), n: mine.length }) })
+        : h("button", { type: "button", className: "btn", disabled: true, text: FuxinT("导出未同步记录") }));
       statusLine(got[3], { pending: queue.length });
     });
   }

@@ -58,6 +58,9 @@
       var headers = { Accept: "application/json" };
       if (cached && cached.etag && !force) headers["If-None-Match"] = cached.etag;
       return call("GET", API + "/me", undefined, headers).then(function (r) {
+        // Whose session this is, for the worker's kept pages: "" once it has ended.
+        if (r.status === 401) O.emit("session", { user: "" });
+        if (r.status === 200 && r.body && r.body.user) O.emit("session", { user: r.body.user.username });
         if (r.status === 304 && cached) return { me: cached.body };
         if (r.status === 200 && r.body && r.body.user) {
           return store.setMeta("me", { etag: r.etag, body: r.body, fetched_at: Date.now() })

@@ -127,7 +127,14 @@
   }
 
   var queued = false;
-  O.on(function (kind) {
+  O.on(function (kind, detail) {
+    if (kind === "session") {
+      // The worker drops the pages it keeps when the session they were drawn for has ended
+      // or another person's has begun. A message wakes it; the BroadcastChannel would not.
+      var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+      if (worker) worker.postMessage({ type: "SESSION", user: detail.user || "" });
+      return;
+    }
     if ((kind === "changed" || kind === "status") && !queued) {
       queued = true;
       setTimeout(function () { queued = false; renderBadge(); }, 50);
