@@ -1,4 +1,5 @@
-"""Command-line helpers: `flask demo load`, `flask serve-info`, `flask create-admin`."""
+"""Command-line helpers: `flask demo load`, `flask serve-info`, `flask create-admin`,
+`flask backup` and `flask restore`."""
 import os
 import socket
 
@@ -70,3 +71,33 @@ def register_cli(app: Flask) -> None:
         user.active = True
         db.session.commit()
         click.echo(f"Admin {username} ready.")
+
+    @app.cli.command("backup")
+    @click.option("--keep", type=click.IntRange(min=1), default=None,
+                  help="How many archives to keep, newest first (default BACKUP_KEEP, 14).")
+    def backup(keep):
+        """Write a backup archive (database, photos, uploads) to BACKUP_DIR."""
+        from .backup import BackupError
+        from .backup.services import create_backup
+
+        try:
+            result = create_backup(keep=keep)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from None
+        for line in result.lines():
+            click.echo(line)
+
+    @app.cli.command("restore")
+    @click.argument("archive", type=click.Path(dir_okay=False))
+    @click.option("--force", is_flag=True, help="Replace what the database and the upload folders hold.")
+    def restore(archive, force):
+        """Restore a backup archive into an empty database and empty upload folders."""
+        from .backup import BackupError
+        from .backup.services import restore_backup
+
+        try:
+            result = restore_backup(archive, force=force)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from None
+        for line in result.lines():
+            click.echo(line)

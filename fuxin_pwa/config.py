@@ -51,6 +51,15 @@ class Config:
     # PHOTO_DIR/<yyyy>/<mm>/ (None → instance/photos).
     PHOTO_DIR = os.environ.get("PHOTO_DIR")
     PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    # Backups (flask backup): archives under BACKUP_DIR (None → instance/backups), the newest
+    # BACKUP_KEEP of them kept. pg_dump, pg_restore and psql come from PATH, or from PG_BIN_DIR
+    # when the server's major version is not the one on PATH.
+    BACKUP_DIR = os.environ.get("BACKUP_DIR")
+    BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR")
+    # Uploads waiting for an admin to confirm an import (None → instance/imports); a restore
+    # tried on the live machine points it elsewhere.
+    IMPORT_DIR = os.environ.get("IMPORT_DIR")
     # No request body is read past this; larger ones get 413 (JSON under /api/). The
     # biggest legitimate body is an exported outbox with its photos, uploaded by an admin.
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
