@@ -51,6 +51,11 @@ class Config:
     # PHOTO_DIR/<yyyy>/<mm>/ (None → instance/photos).
     PHOTO_DIR = os.environ.get("PHOTO_DIR")
     PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    # Decoding costs width × height × 4 bytes however small the file: a phone sends at most
+    # 1600 px a side, so more than this is refused from the header, before decoding (and
+    # Pillow refuses to decode twice this anywhere in the process: photos/images.py).
+    PHOTO_MAX_PIXELS = 4096 * 4096
+    PHOTO_MAX_SIDE = 4096
     # Backups (flask backup): archives under BACKUP_DIR (None → instance/backups), the newest
     # BACKUP_KEEP of them kept. pg_dump, pg_restore and psql come from PATH, or from PG_BIN_DIR
     # when the server's major version is not the one on PATH.

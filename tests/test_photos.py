@@ -201,11 +201,12 @@ def test_a_jpeg_sent_as_text_plain_is_415(client, liaison_checkin):
     assert put_photo(client, liaison_checkin.uuid, content_type="text/plain").status_code == 415
 
 
-def test_a_tiny_png_of_36_megapixels_is_a_decompression_bomb_not_a_photo(client, liaison_checkin):
+def test_a_tiny_png_of_36_megapixels_is_a_decompression_bomb_413_too_large(client, liaison_checkin):
     out = io.BytesIO()
     Image.new("1", (6000, 6000)).save(out, "PNG")
     assert len(out.getvalue()) < 100_000
-    assert put_photo(client, liaison_checkin.uuid, data=out.getvalue(), content_type="image/png").status_code == 415
+    r = put_photo(client, liaison_checkin.uuid, data=out.getvalue(), content_type="image/png")
+    assert r.status_code == 413 and r.get_json()["error"] == "too_large"
 
 
 @pytest.mark.parametrize("fmt, content_type, ext", [("PNG", "image/png", "png"), ("WEBP", "image/webp", "webp")])

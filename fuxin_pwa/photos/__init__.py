@@ -6,4 +6,13 @@ from flask import Blueprint
 
 bp = Blueprint("photos", __name__)
 
+
+@bp.record_once
+def _limit_decoding(state):
+    """Pillow's decompression-bomb limit is one for the whole process: the app's photo bound."""
+    from .images import limit_decoding
+
+    limit_decoding(state.app.config["PHOTO_MAX_PIXELS"])
+
+
 from . import routes  # noqa: E402,F401

@@ -43,6 +43,16 @@ def _not_an_image():
     return PhotoError(415, "unsupported_media_type", _("不是可识别的 JPEG、PNG 或 WebP 图片"))
 
 
+def _too_many_pixels():
+    # 413 like a file too large: the protocol's status for a photo the server will not take,
+    # which the device shows the person instead of retrying. The phone never sends more
+    # than 1600 px a side, so this is a broken or hostile upload, not a photo to shrink.
+    config = current_app.config
+    return PhotoError(413, "too_large", _("照片尺寸过大（长边最多 %(side)s 像素，共最多 %(mp)s 百万像素）",
+                                          side=config["PHOTO_MAX_SIDE"],
+                                          mp=round(config["PHOTO_MAX_PIXELS"] / 1_000_000, 1)))
+
+
 @dataclass
 class PhotoResult:
     status: str  # CREATED or DUPLICATE
@@ -110,8 +120,12 @@ def save_photo(user, record, photo_id, content_type: str | None, data: bytes) ->
         return _judge(existing, user, record, digest)
     if (content_type or "").split(";")[0].strip().lower() not in storage.EXTENSIONS:
         raise _not_an_image()
+    config = current_app.config
     try:
-        prepared = images.prepare(data, strips_location(record))
+        prepared = images.prepare(data, strips_location(record), max_pixels=config["PHOTO_MAX_PIXELS"],
+                                  max_side=config["PHOTO_MAX_SIDE"])
+    except images.TooLarge:
+        raise _too_many_pixels() from None
     except images.NotAnImage:
         raise _not_an_image() from None
 
