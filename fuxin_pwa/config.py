@@ -56,6 +56,8 @@ class Config:
     # Pillow refuses to decode twice this anywhere in the process: photos/images.py).
     PHOTO_MAX_PIXELS = 4096 * 4096
     PHOTO_MAX_SIDE = 4096
+    # Stored photo bytes per person (photos/quota.py); None: no limit.
+    PHOTO_QUOTA_BYTES = 500 * 1024 * 1024
     # Backups (flask backup): archives under BACKUP_DIR (None → instance/backups), the newest
     # BACKUP_KEEP of them kept. pg_dump, pg_restore and psql come from PATH, or from PG_BIN_DIR
     # when the server's major version is not the one on PATH.

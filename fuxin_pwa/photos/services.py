@@ -15,7 +15,7 @@ from ..extensions import db
 from ..places.services import place_in_scope
 from ..records import find_record_by_uuid
 from ..timeutil import utcnow
-from . import images, storage
+from . import images, quota, storage
 from .models import MAX_PER_RECORD, Photo
 
 CREATED = "created"
@@ -51,6 +51,12 @@ def _too_many_pixels():
     return PhotoError(413, "too_large", _("照片尺寸过大（长边最多 %(side)s 像素，共最多 %(mp)s 百万像素）",
                                           side=config["PHOTO_MAX_SIDE"],
                                           mp=round(config["PHOTO_MAX_PIXELS"] / 1_000_000, 1)))
+
+
+def _storage_full(used: int):
+    # 413 as well: the protocol has no other status the device shows the person without
+    # retrying it forever; the code (and the message) tell it from a photo too large.
+    return PhotoError(413, "quota_exceeded", quota.full_message(used))
 
 
 @dataclass
@@ -154,6 +160,13 @@ def save_photo(user, record, photo_id, content_type: str | None, data: bytes) ->
     if count > MAX_PER_RECORD:
         db.session.rollback()
         raise PhotoError(409, "too_many_photos", _("每条记录最多 %(n)s 张照片", n=MAX_PER_RECORD))
+    # The quota the same way, one SUM over the person's photos with this one in it. SQLite's
+    # single writer orders a person's racing uploads; on PostgreSQL uploads to two different
+    # records at once may each pass by the other's photo (the device sends one at a time).
+    used_before = quota.used_before_if_over(user.id, photo.size_bytes)
+    if used_before is not None:
+        db.session.rollback()
+        raise _storage_full(used_before)
     try:
         storage.write_atomic(relative, prepared.data)
         if prepared.thumbnail:

@@ -16,7 +16,8 @@ READ_CHUNK = 64 * 1024
 
 def _error(error: PhotoError):
     body = {"error": error.code}
-    if error.status in (400, 409) and error.code != "too_many_photos":
+    # 413 carries its reason: a full photo store (quota_exceeded) is not a photo too large.
+    if error.status in (400, 409, 413) and error.code != "too_many_photos":
         body["detail"] = error.message
     return jsonify(body), error.status
 
