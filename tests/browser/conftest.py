@@ -1,7 +1,12 @@
 """Browser tests in Debian's Chromium, driven by Playwright (never `playwright install`)."""
 import shutil
+import threading
 
 import pytest
+from werkzeug.serving import make_server
+
+from fuxin_pwa import create_app
+from tests.conftest import _test_config
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -32,3 +37,19 @@ def login(page, live_server):
         page.click("button[type=submit]")
         page.wait_for_url(lambda url: "/login" not in url)
     return do
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory, demo_snapshot):
+    """The demo subdistrict, served once for the whole module (the pages only read it)."""
+    folder = tmp_path_factory.mktemp("layout")
+    shutil.copyfile(demo_snapshot.sqlite_file, folder / "test.sqlite")
+    app = create_app(_test_config(folder, None, WTF_CSRF_ENABLED=True))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    server.app = app
+    yield server
+    server.shutdown()
+    thread.join(timeout=5)

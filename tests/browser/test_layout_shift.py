@@ -11,9 +11,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from fuxin_pwa import create_app
 from tests.browser.conftest import FUXIN_CENTRE, PHONE
-from tests.conftest import _test_config
 
 FIELD_LOGINS = ("liaison", "cadre", "grid", "community")
 FIELD_PAGES = ("/", "/checkin", "/log", "/my/record", "/requests/", "{request}", "/cases/", "/outbox")
@@ -34,27 +32,6 @@ new PerformanceObserver((list) => {
   }
 }).observe({type: 'layout-shift', buffered: true});
 """
-
-
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory, demo_snapshot):
-    """The demo subdistrict, served once for the whole module (the pages only read it)."""
-    import shutil
-    import threading
-
-    from werkzeug.serving import make_server
-
-    folder = tmp_path_factory.mktemp("layout")
-    shutil.copyfile(demo_snapshot.sqlite_file, folder / "test.sqlite")
-    app = create_app(_test_config(folder, None, WTF_CSRF_ENABLED=True))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.url = f"http://127.0.0.1:{server.server_port}"
-    server.app = app
-    yield server
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 def phone(browser, server, username):
