@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from fuxin_pwa.field.models import CheckIn
 from tests.browser.test_outbox import eventually, log_in, rows, save_checkin, wait_outbox_empty
+from tests.browser.conftest import OWN_CHECKS
 
 TABLET = {"width": 1024, "height": 768}
 
@@ -25,7 +26,7 @@ def test_a_liaisons_offline_checkin_once_synced_turns_her_village_visited_on_the
     eventually(page, lambda: len(rows(CheckIn)) == 1)
     wait_outbox_empty(page)
 
-    tablet = browser.new_context(viewport=TABLET, locale="zh-CN")
+    tablet = browser.new_context(**OWN_CHECKS, viewport=TABLET, locale="zh-CN")
     board = tablet.new_page()
     log_in(board, live_server.url, "leader")
     board.goto(f"{live_server.url}/coverage/")
@@ -54,7 +55,7 @@ def test_on_a_phone_a_leader_reaches_one_liaison_among_many_with_one_tap(browser
     from tests.factories import make_user
     for i in range(40):
         make_user(f"lx{i:02d}", role="village_liaison", name=f"包村{i:02d}号", places=[world.village_a])
-    phone = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    phone = browser.new_context(**OWN_CHECKS, viewport={"width": 360, "height": 740}, locale="zh-CN")
     page = phone.new_page()
     log_in(page, live_server.url, "leader")
     page.goto(f"{live_server.url}/coverage/")

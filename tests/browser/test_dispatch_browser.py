@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from fuxin_pwa.dispatch.models import ASSIGNED, Deployment, Incident, IncidentAck, Post
 from fuxin_pwa.extensions import db
 from fuxin_pwa.timeutil import utcnow
-from tests.browser.conftest import FUXIN_CENTRE
+from tests.browser.conftest import FUXIN_CENTRE, OWN_CHECKS
 from tests.browser.test_outbox import wait_outbox_empty
 
 TABLET = {"width": 1024, "height": 768}
@@ -35,7 +35,7 @@ def acks():
 
 
 def leader_board(browser, live_server, incident):
-    context = browser.new_context(viewport=TABLET, locale="zh-CN")
+    context = browser.new_context(**OWN_CHECKS, viewport=TABLET, locale="zh-CN")
     board = context.new_page()
     board.goto(f"{live_server.url}/login")
     board.fill("#username", "leader")

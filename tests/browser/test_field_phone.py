@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from fuxin_pwa.extensions import db
 from fuxin_pwa.field.models import CheckIn
+from tests.browser.conftest import OWN_CHECKS
 
 
 def test_liaison_checks_in_with_two_taps_and_her_position(page, live_server, login, world):
@@ -25,7 +26,7 @@ def test_liaison_checks_in_with_two_taps_and_her_position(page, live_server, log
 
 
 def test_checkin_with_location_denied_still_saves_as_no_location(browser, live_server, world):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    context = browser.new_context(**OWN_CHECKS, viewport={"width": 360, "height": 740}, locale="zh-CN")
     page = context.new_page()
     page.goto(f"{live_server.url}/login")
     page.fill("#username", "liaison")

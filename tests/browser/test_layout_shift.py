@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.conftest import FUXIN_CENTRE, PHONE
+from tests.browser.conftest import FUXIN_CENTRE, OWN_CHECKS, PHONE
 
 FIELD_LOGINS = ("liaison", "cadre", "grid", "community")
 FIELD_PAGES = ("/", "/checkin", "/log", "/my/record", "/requests/", "{request}", "/cases/", "/outbox")
@@ -35,7 +35,7 @@ new PerformanceObserver((list) => {
 
 
 def phone(browser, server, username):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", geolocation=FUXIN_CENTRE,
+    context = browser.new_context(**OWN_CHECKS, viewport=PHONE, locale="zh-CN", geolocation=FUXIN_CENTRE,
                                   permissions=["geolocation"], has_touch=True)
     context.add_init_script(COUNT_SHIFTS)
     page = context.new_page()

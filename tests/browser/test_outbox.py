@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from fuxin_pwa.extensions import db
 from fuxin_pwa.field.models import CheckIn, TaskLog
 from fuxin_pwa.timeutil import utcnow
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, FUXIN_CENTRE, PHONE
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, FUXIN_CENTRE, OWN_CHECKS, PHONE
 
 FAST_RETRY = "window.FUXIN_SYNC_BACKOFF_MS = 200;"
 
@@ -346,7 +346,7 @@ def test_nothing_is_lost_when_the_browser_restarts_with_a_full_outbox(app, brows
 
     def launch():
         return browser_type.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport=PHONE, locale="zh-CN",
+            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport=PHONE, locale="zh-CN", **OWN_CHECKS,
             geolocation=FUXIN_CENTRE, permissions=["geolocation"])
 
     phone = launch()
@@ -480,7 +480,7 @@ def test_a_rate_limited_sync_waits_as_long_as_the_server_asks(app, context, page
 
 
 def test_without_javascript_the_check_in_form_posts_as_before(browser, live_server, world):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", java_script_enabled=False)
+    context = browser.new_context(**OWN_CHECKS, viewport=PHONE, locale="zh-CN", java_script_enabled=False)
     page = context.new_page()
     log_in(page, live_server.url)
     page.goto(f"{live_server.url}/checkin")
@@ -511,3 +511,21 @@ def test_the_sync_engine_runs_in_a_worker_as_background_sync_would_run_it(app, p
     [stored] = rows(CheckIn)
     assert stored.note == "后台同步"
     wait_outbox_empty(page)
+
+
+@pytest.mark.app_config(PHOTO_QUOTA_BYTES=1000)
+def test_a_full_photo_quota_is_shown_in_the_servers_words_and_the_record_kept(app, context, page, live_server,
+                                                                                login, world, tmp_path):
+    login("liaison")
+    page.goto(f"{live_server.url}/checkin")
+    context.set_offline(True)
+    page.set_input_files("#photos", str(big_photo(tmp_path, size=(800, 600))))
+    page.wait_for_selector("[data-outbox-thumbs] img")
+    save_checkin(page, "照片存不下")
+    context.set_offline(False)
+
+    eventually(page, lambda: len(rows(CheckIn)) == 1)  # the record itself is stored
+    page.goto(f"{live_server.url}/outbox")
+    page.wait_for_selector("[data-outbox-attention] >> text=照片存储已满")
+    assert "请联系管理员" in page.inner_text("[data-outbox-attention]")
+    assert len(outbox(page)) == 1  # the photo waits on the phone, never dropped

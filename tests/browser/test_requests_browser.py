@@ -14,7 +14,7 @@ from fuxin_pwa.extensions import db
 from fuxin_pwa.field.models import TaskLog
 from fuxin_pwa.requests.models import ASSIGNED, IN_PROGRESS, RESOLVED, RequestEvent, ResidentRequest
 from fuxin_pwa.timeutil import utcnow
-from tests.browser.conftest import FUXIN_CENTRE, PHONE
+from tests.browser.conftest import FUXIN_CENTRE, OWN_CHECKS, PHONE
 
 TABLET = {"width": 1024, "height": 768}
 
@@ -52,8 +52,8 @@ def saved(page, form):
 def test_a_request_raised_at_the_tablet_assigned_visited_twice_offline_and_resolved_shows_its_whole_timeline(
         browser, live_server, world):
     base = live_server.url
-    tablet_context = browser.new_context(viewport=TABLET, locale="zh-CN", has_touch=True)
-    phone_context = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True,
+    tablet_context = browser.new_context(**OWN_CHECKS, viewport=TABLET, locale="zh-CN", has_touch=True)
+    phone_context = browser.new_context(**OWN_CHECKS, viewport=PHONE, locale="zh-CN", has_touch=True,
                                         geolocation=FUXIN_CENTRE, permissions=["geolocation"])
     tablet, phone = tablet_context.new_page(), phone_context.new_page()
 

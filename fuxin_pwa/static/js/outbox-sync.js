@@ -223,7 +223,9 @@
           });
         }
         if (r.status === 413 || r.status === 415) {
-          var why = FuxinT(r.status === 413 ? "照片过大，服务器不接收" : "服务器不接受该照片格式");
+          // The server's own words where it gave them (a full storage quota is a 413 too).
+          var why = (r.body && typeof r.body.detail === "string" && r.body.detail) ||
+            FuxinT(r.status === 413 ? "照片过大，服务器不接收" : "服务器不接受该照片格式");
           return store.putPhoto(Object.assign({}, photo, { state: "needs_attention", last_error: why }))
             .then(function () { return "attention:" + why; });
         }
