@@ -128,7 +128,8 @@ def openapi_document() -> dict:
                     "403": _error("CSRF token missing or wrong"),
                     "404": _error("no such record of this person's (yet): retry after the record syncs"),
                     "409": _error("the photo id is taken by other bytes, or the record has its photos"),
-                    "413": _error("larger than 5 MiB, or an image too large to decode"),
+                    "413": _error("larger than 5 MiB or 4096 px a side (too_large), or the person's photo storage is full "
+                                  "(quota_exceeded); `detail` says which, in the person's language"),
                     "415": _error("not a JPEG, PNG or WebP image"),
                     "429": _error("rate limited; see Retry-After")}}},
         },
