@@ -235,7 +235,8 @@ def test_the_import_of_an_exported_outbox_shows_the_full_quota(client, auth, wor
 
 @pytest.mark.app_config(PHOTO_QUOTA_BYTES=None)
 def test_no_quota_configured_means_no_limit(client, world, liaison_checkin):
-    seed_usage(world.liaison, world.grid_a, 10 ** 12)
+    # Far past the default quota (an integer column: one row holds at most 2**31 - 1 bytes).
+    seed_usage(world.liaison, world.grid_a, 2_000_000_000)
     assert put_photo(client, liaison_checkin.uuid).status_code == 201
 
 
