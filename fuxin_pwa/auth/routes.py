@@ -31,10 +31,15 @@ def load_user(session_id: str):
 def unauthorized():
     if request.path.startswith("/api/"):
         return jsonify(error="auth_required"), 401
-    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    return _whole_page_to("auth.login", 401)
+
+
+def _whole_page_to(endpoint: str, htmx_status: int):
+    """A redirect to a page that comes back here after (`next`). For htmx, the whole page
+    goes there: a login or password form swapped into a fragment would be nonsense."""
+    target = url_for(endpoint, next=request.full_path.rstrip("?"))
     if request.headers.get("HX-Request") == "true":
-        # A login form swapped into a fragment would be nonsense: send the whole page there.
-        response = make_response("", 401)
+        response = make_response("", htmx_status)
         response.headers["HX-Redirect"] = target
         return response
     return redirect(target)
@@ -130,12 +135,7 @@ def password_first():
         return None  # before current_user: a static file costs no user lookup
     if not current_user.is_authenticated or not current_user.must_change_password:
         return None
-    target = url_for("auth.password", next=request.full_path.rstrip("?"))
-    if request.headers.get("HX-Request") == "true":
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
+    return _whole_page_to("auth.password", 204)
 
 
 def _fresh_session() -> None:
