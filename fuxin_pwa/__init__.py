@@ -51,6 +51,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import models  # noqa: F401  (every table registered before migrations look)
     from .admin import bp as admin_bp
+    from .audit import bp as audit_bp
+    from .audit import init_audit
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
     from .coverage import bp as coverage_bp
@@ -65,8 +67,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .sync import bp as sync_bp
 
     for bp in (errors_bp, auth_bp, field_bp, cases_bp, admin_bp, oversight_bp, photos_bp, sync_bp, pwa_bp,
-               coverage_bp, requests_bp, dispatch_bp, stats_bp):
+               coverage_bp, requests_bp, dispatch_bp, stats_bp, audit_bp):
         app.register_blueprint(bp)
+    init_audit(app)
 
     from .cli import register_cli
     from .security import init_security

@@ -1,0 +1,87 @@
+"""What is audited: one line per model. Work that adds a model adds its line here.
+
+Each line names the model, a short key (the object type in the log), its label, the page
+that shows one object, and what must not be logged as it is: `masked` fields are logged
+through their mask (138****5678), `secret` fields only as having changed.
+
+Records made in the field (check-ins, task logs, request events, acknowledgements) are not
+here: they are facts, never edited, and their row is their own audit. A resident request is
+such a record too, so its creation is not logged, but every later change to it is."""
+from dataclasses import dataclass, field
+from typing import Callable
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..records import FieldRecordMixin
+from ..web import mask_id_number, mask_phone
+
+
+@dataclass
+class Audited:
+    model: type
+    key: str
+    label: object
+    fields: tuple[str, ...]
+    masked: dict[str, Callable] = field(default_factory=dict)
+    secret: tuple[str, ...] = ()
+    page: tuple[str, str] | None = None      # (endpoint, the id's argument name)
+    parent: tuple[str, str] | None = None    # (parent's key, the column holding its id)
+    creates: bool = True                     # False: its own row records its creation
+
+    @property
+    def table(self) -> str:
+        return self.model.__table__.name
+
+
+BY_MODEL: dict[type, Audited] = {}
+BY_KEY: dict[str, Audited] = {}
+BY_TABLE: dict[str, Audited] = {}
+
+# Bookkeeping columns of device records and optimistic-lock versions: not a person's change.
+_NEVER = {"id", "version", "uuid", "occurred_at", "device_occurred_at", "clock_corrected", "received_at",
+          "source", "device_id", "content_hash"}
+
+
+def audited(model, key: str, label, fields: tuple[str, ...] | None = None, skip: tuple[str, ...] = (),
+            masked: dict[str, Callable] | None = None, secret: tuple[str, ...] = (),
+            page: tuple[str, str] | None = None, parent: tuple[str, str] | None = None) -> Audited:
+    """Register `model`: every column but the id (or only `fields`), less `skip`."""
+    if fields is None:
+        fields = tuple(k for k in sa.inspect(model).column_attrs.keys() if k not in _NEVER and k not in skip)
+    spec = Audited(model, key, label, fields, dict(masked or {}), tuple(secret), page, parent,
+                   creates=not issubclass(model, FieldRecordMixin))
+    BY_MODEL[model], BY_KEY[key], BY_TABLE[spec.table] = spec, spec, spec
+    return spec
+
+
+def spec_for(obj) -> Audited | None:
+    return BY_MODEL.get(type(obj))
+
+
+def register_models() -> None:
+    """The registry itself. Called once the models are importable (from the app factory)."""
+    if BY_MODEL:
+        return
+    from ..auth.models import User
+    from ..cases.models import Case
+    from ..dispatch.models import Deployment, Incident, IncidentGroup, Post
+    from ..field.models import TaskKind
+    from ..places.models import Assignment, Household, Place
+    from ..requests.models import RequestCategory, ResidentRequest
+
+    audited(User, "user", _l("人员"), masked={"phone": mask_phone}, secret=("password_hash", "session_token"),
+            page=("admin.person", "user_id"))
+    audited(Assignment, "assignment", _l("包片"), parent=("user", "user_id"))
+    audited(Place, "place", _l("地点"), page=("admin.edit_place", "place_id"))
+    audited(Household, "household", _l("户"), masked={"phone": mask_phone, "id_number": mask_id_number},
+            page=("cases.household", "household_id"))
+    audited(Case, "case", _l("一户一策"), parent=("household", "household_id"), page=("cases.show", "case_id"))
+    audited(ResidentRequest, "request", _l("群众诉求"), masked={"resident_phone": mask_phone},
+            page=("requests.show", "request_id"))
+    audited(RequestCategory, "request_category", _l("诉求类别"), page=("requests.edit_category", "category_id"))
+    audited(TaskKind, "task_kind", _l("工作类型"), page=("admin.edit_task_kind", "kind_id"))
+    audited(Incident, "incident", _l("突发事件"), page=("dispatch.board", "incident_id"))
+    audited(Post, "post", _l("点位"), parent=("incident", "incident_id"))
+    audited(IncidentGroup, "incident_group", _l("分组"), parent=("incident", "incident_id"))
+    audited(Deployment, "deployment", _l("调派人员"), parent=("incident", "incident_id"))
