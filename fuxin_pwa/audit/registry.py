@@ -82,6 +82,6 @@ def register_models() -> None:
     audited(RequestCategory, "request_category", _l("诉求类别"), page=("requests.edit_category", "category_id"))
     audited(TaskKind, "task_kind", _l("工作类型"), page=("admin.edit_task_kind", "kind_id"))
     audited(Incident, "incident", _l("突发事件"), page=("dispatch.board", "incident_id"))
-    audited(Post, "post", _l("点位"), parent=("incident", "incident_id"))
+    audited(Post, "post", _l("岗位"), parent=("incident", "incident_id"))
     audited(IncidentGroup, "incident_group", _l("分组"), parent=("incident", "incident_id"))
     audited(Deployment, "deployment", _l("调派人员"), parent=("incident", "incident_id"))
