@@ -130,6 +130,8 @@ MATRIX = [
     ("admin.import_confirm", "POST", "/admin/import/places/{token}/confirm", ADMIN, 403, {302, 404}),
     ("admin.outbox_import", "GET", "/admin/outbox-import", ADMIN, 403, PAGE),
     ("admin.outbox_import", "POST", "/admin/outbox-import", ADMIN, 403, FORM_POST),
+    ("audit.index", "GET", "/admin/audit/", ADMIN, 403, PAGE),
+    ("audit.export", "GET", "/admin/audit/export.csv", ADMIN, 403, PAGE),
     # A photo upload onto the liaison's own check-in: she reaches the upload (an empty body is
     # not an image: 415); on anyone else's record the answer is 404, as for a missing record.
     ("sync.record_photo", "PUT", "/api/v1/records/{checkin_a}/photos/{new_photo}", {"village_liaison"}, 404,
