@@ -4,8 +4,10 @@ The workbook is written with openpyxl's write-only mode, which spools each sheet
 temporary file row by row, and the finished file is sent from disk; the CSV is streamed to the
 client as it is read. Neither holds a year of rows in memory.
 
-A cell of text that starts like a formula (=, +, -, @) is never run as one: in Excel it is
-stored as plain text, in CSV it gets a leading apostrophe (what Excel itself does)."""
+A cell of text that starts like a formula (=, +, -, @, or a tab or CR) is never run as one:
+in Excel it is stored as text with Excel's quote prefix (openpyxl would otherwise store a str
+starting with "=" as a formula), in CSV it gets a leading apostrophe (what Excel itself does).
+Every export of the app writes its cells through csv_cell / xlsx_cell, the access log's too."""
 import csv
 import io
 import re
@@ -36,19 +38,28 @@ def _clean(value):
     return value
 
 
-def _xlsx_cells(ws, row):
-    out = []
-    for value in row:
-        value = _clean(value)
-        if value == "":
-            out.append(None)  # an empty cell is not written at all: a third of a visit row is empty
-        elif isinstance(value, str) and value.startswith(FORMULA_START):
-            cell = WriteOnlyCell(ws, value)
-            cell.data_type = "s"  # text, never a formula
-            out.append(cell)
-        else:
-            out.append(value)
-    return out
+def looks_like_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def xlsx_cell(ws, value):
+    """A value for a write-only sheet's row: formula-looking text as a text cell."""
+    value = _clean(value)
+    if value == "":
+        return None  # an empty cell is not written at all: a third of a visit row is empty
+    if looks_like_formula(value):
+        cell = WriteOnlyCell(ws, value)
+        cell.data_type = "s"  # text, never a formula
+        cell.quotePrefix = True  # and Excel keeps it text when someone edits the cell
+        return cell
+    return value
+
+
+def csv_cell(value):
+    """A value for csv.writer: None as empty, formula-looking text behind an apostrophe."""
+    if value is None:
+        return ""
+    return "'" + value if looks_like_formula(value) else value
 
 
 def write_xlsx(ledgers: list[Ledger], options: Options):
@@ -69,18 +80,11 @@ def write_xlsx(ledgers: list[Ledger], options: Options):
             header.append(cell)
         ws.append(header)
         for row in ledger.rows(options, places):
-            ws.append(_xlsx_cells(ws, row))
+            ws.append([xlsx_cell(ws, v) for v in row])
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     wb.save(out)
     out.seek(0)
     return out
-
-
-def _csv_value(value):
-    value = "" if value is None else value
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def csv_chunks(ledger: Ledger, options: Options):
@@ -93,7 +97,7 @@ def csv_chunks(ledger: Ledger, options: Options):
     buffer.seek(0)
     buffer.truncate()
     for n, row in enumerate(ledger.rows(options, places), start=1):
-        writer.writerow([_csv_value(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
         if n % CSV_CHUNK_ROWS == 0:
             yield buffer.getvalue()
             buffer.seek(0)
