@@ -139,6 +139,15 @@ MATRIX = [
     # A photo of that check-in in 东村: its owner, leaders, admins and the cadre who covers 东村.
     ("photos.show", "GET", "/photos/{photo_a}", COVERS_A, 404, PAGE),
     ("photos.thumb", "GET", "/photos/{photo_a}/thumb", COVERS_A, 404, PAGE),
+    # Revealing a resident's full number (an empty POST has no reason: 422). The request's is
+    # for leaders and its raiser (the leader); the cadre and the liaison see the request but
+    # do not work it (403). The household's is for whoever covers its place.
+    ("privacy.reveal_field", "POST", "/privacy/reveal/request/{request_a}/phone", OVERSIGHT,
+     {"young_cadre": 403, "village_liaison": 403, "*": 404}, FORM_POST),
+    ("privacy.reveal_field", "POST", "/privacy/reveal/household/{household_a}/id_number", COVERS_A, 404,
+     FORM_POST),
+    ("privacy.access_log", "GET", "/admin/access-log/", ADMIN, 403, PAGE),
+    ("privacy.export_access_log", "GET", "/admin/access-log/export.csv", ADMIN, 403, PAGE),
 ]
 PUBLIC = {"static", "healthz", "auth.login", "auth.logout",
           # The installable shell: the same for everyone, needed before logging in.

@@ -2,12 +2,14 @@
 People live in people_routes.py, imports in import_routes.py."""
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..access import roles_required
 from ..auth.models import ADMIN
 from ..domain import an_id
 from ..field.models import TaskKind
 from ..places.models import COMMUNITY, ESTATE, GRID, SUBDISTRICT, VILLAGE, Household, Place
+from ..privacy.services import log_admin_edit_view
 from ..web import form_status, page_args, render
 from . import bp, queries, services
 from .forms import HouseholdForm, PlaceForm, TaskKindForm
@@ -97,6 +99,10 @@ def edit_household(household_id: int):
     """The one place phone and ID number show in full: the admin keeps them right."""
     household = services.get_record(Household, household_id)
     form = HouseholdForm(obj=household, place_id=household.place_id, household=household)
+    if request.method == "GET":
+        # The form keeps the full numbers (an admin correcting one must see it); opening it is
+        # therefore a reveal like any other, in the access log with its own reason.
+        log_admin_edit_view(current_user, household)
     if form.validate_on_submit():
         services.save_household(form, household.place, household)
         flash(_("已保存户：%(address)s", address=household.address), "success")

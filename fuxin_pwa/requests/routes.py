@@ -15,11 +15,12 @@ from ..domain import an_id
 from ..field.panels import home_panel
 from ..field.tied_forms import save_tied, tied_task_log_form
 from ..places.services import place_choices
+from ..privacy.services import may_reveal_request
 from ..records import CONFLICT, REJECTED, web_meta
 from ..timeutil import utcnow
 from ..web import Page, form_status, is_htmx, page_args, render
 from . import bp
-from .access import get_request, may_answer_resident, may_assign, may_see_phone, may_work
+from .access import get_request, may_answer_resident, may_assign, may_work
 from .forms import RequestFilterForm, RequestForm, RequestUpdateForm
 from .models import ASSIGN, ASSIGNED, CALLBACK, CLOSE, OPEN_STATUSES, REOPEN, REQUEST_ACTIONS, START
 from .queries import (active_categories, assignee_candidates, household_choices, list_requests,
@@ -214,5 +215,5 @@ def _request_page(req, posted=None, visit_form=None, status: int = 200, saved: b
     entries, visit_total, photos, complete = timeline(req)
     return render("requests/show.html", "requests/_timeline.html", status=status, req=req, now=utcnow(),
                   forms=forms, entries=entries, visit_total=visit_total, photos=photos, complete=complete,
-                  show_phone=may_see_phone(current_user, req),
+                  show_phone=may_reveal_request(current_user, req),  # masked; a tap reveals it
                   visit_form=visit_form or _visit_form(req), saved=saved)

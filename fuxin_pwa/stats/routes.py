@@ -1,16 +1,21 @@
-"""Statistics and ledgers (统计 · 台账): thin views, leaders and admins only.
+"""Statistics and ledgers (统计 · 台账): thin views, leaders and admins only. Every export
+is written to the personal-data access log (who, which ledger, the filters, how many rows).
 
 /stats/ shows the figures for a filter (htmx swaps the results when the filter changes);
 /stats/export.<xlsx|csv> writes the ledgers under the same filter, for every area that links
 to a ledger (the incident board links to one incident's log)."""
+from dataclasses import replace
+
 from flask import Response, abort, request, send_file, stream_with_context
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..access import roles_required
 from ..auth.models import OVERSIGHT_ROLES
 from ..dispatch.models import Incident
 from ..extensions import db
 from ..oversight.queries import place_options
+from ..privacy.services import RowCounter, finish_export, log_export
 from ..timeutil import to_local
 from ..web import form_status, render
 from . import bp
@@ -49,15 +54,30 @@ def export(fmt):
         incident = db.session.get(Incident, form.incident_id.data) or abort(404)
     options = Options(filter=form.stats_filter(), kind=form.kind.data or None,
                       status=form.status.data or None, incident=incident)
-    ledgers = ledgers_for(form.ledger.data)
+    counter = RowCounter()
+    ledgers = [replace(ledger, rows=_counted(ledger.rows, counter)) for ledger in ledgers_for(form.ledger.data)]
     name, ascii_name = _file_names(form, incident, fmt)
+    # Logged before a row is written, so an export that breaks off is in the log too.
+    entry_id = log_export(current_user, "ledger", f"{form.ledger.data}.{fmt}", request.args.to_dict()).id
     if fmt == "csv":
-        response = Response(stream_with_context(csv_chunks(ledgers[0], options)), mimetype=CSV_MIMETYPE)
+        chunks = _then(csv_chunks(ledgers[0], options), lambda: finish_export(entry_id, counter.rows))
+        response = Response(stream_with_context(chunks), mimetype=CSV_MIMETYPE)
     else:
         response = send_file(write_xlsx(ledgers, options), mimetype=XLSX_MIMETYPE)
+        finish_export(entry_id, counter.rows)
     response.headers["Content-Disposition"] = content_disposition(name, ascii_name)
     response.headers["Cache-Control"] = "private, no-store"  # residents' names: never in a shared cache
     return response
+
+
+def _counted(rows, counter):
+    return lambda options, places: counter.count(rows(options, places))
+
+
+def _then(chunks, done):
+    """The CSV's chunks, then `done` once the last one is out (the row count is known)."""
+    yield from chunks
+    done()
 
 
 def _file_names(form, incident, fmt) -> tuple[str, str]:
