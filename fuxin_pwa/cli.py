@@ -1,5 +1,5 @@
 """Command-line helpers: `flask demo load`, `flask serve-info`, `flask create-admin`,
-`flask backup` and `flask restore`."""
+`flask backup`, `flask restore` and `flask retention`."""
 import os
 import socket
 
@@ -101,3 +101,14 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(str(error)) from None
         for line in result.lines():
             click.echo(line)
+
+    @app.cli.command("retention")
+    @click.option("--days", type=click.IntRange(min=1), default=None,
+                  help="Erase after this many days (default RETENTION_REQUEST_PHONE_DAYS, 1095).")
+    def retention(days):
+        """Erase residents' phone numbers from requests closed longer ago than the limit."""
+        from .privacy.retention import erase_old_request_phones
+
+        days = days or app.config["RETENTION_REQUEST_PHONE_DAYS"]
+        erased = erase_old_request_phones(days)
+        click.echo(f"Erased {erased} resident phone number(s) from requests closed more than {days} days ago.")

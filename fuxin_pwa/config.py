@@ -76,3 +76,6 @@ class Config:
     # Behind a TLS-terminating reverse proxy: how many proxies to trust for the client's
     # address and scheme (rate limits per client, secure cookies, https URLs).
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+    # Residents' phone numbers on requests closed this long ago are erased by `flask retention`
+    # (run daily by cron): kept while a callback or a complaint may still come, not for ever.
+    RETENTION_REQUEST_PHONE_DAYS = int(os.environ.get("RETENTION_REQUEST_PHONE_DAYS", "1095"))

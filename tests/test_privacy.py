@@ -1,7 +1,7 @@
 """Residents' personal data: phone and ID numbers are masked wherever they are listed or
 exported, whoever looks; the people whose work needs one see it whole with a tap and a
 reason, and every such reveal, and every export, is in the access log the admin reads.
-Spreadsheet cells that look like formulas stay text."""
+Spreadsheet cells that look like formulas stay text; old requests' phone numbers are erased."""
 import csv
 import io
 import json
@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 
 from fuxin_pwa.extensions import db
 from fuxin_pwa.privacy.models import EXPORT, REVEAL, AccessLogEntry
-from fuxin_pwa.requests.models import ASSIGNED
+from fuxin_pwa.privacy.retention import erase_old_request_phones
+from fuxin_pwa.requests.models import ASSIGNED, RESOLVED
 from fuxin_pwa.timeutil import utcnow
 from tests.factories import make_user
 from tests.test_requests import a_request, switch
@@ -226,3 +227,33 @@ def test_the_access_log_exports_to_csv_neutralised_and_the_export_is_logged(clie
     [entry] = log_rows(kind=EXPORT)
     assert (entry.actor_id, entry.subject_type, entry.rows) == (world.admin.id, "access_log", 1)
     assert json.loads(entry.filters) == {"actor_id": str(odd.id)}
+
+
+# --- Retention --------------------------------------------------------------------------------
+
+def test_retention_erases_only_closed_requests_older_than_the_limit(app, world):
+    now = utcnow()
+    old_closed = a_request(world, status=RESOLVED, raised_ago=timedelta(days=1200))
+    old_open = a_request(world, status=ASSIGNED, assignee=world.liaison, raised_ago=timedelta(days=1200))
+    recent_closed = a_request(world, status=RESOLVED, raised_ago=timedelta(days=30))
+    closed_late = a_request(world, status=RESOLVED, raised_ago=timedelta(days=1200))
+    closed_late.closed_at = now - timedelta(days=100)  # raised long ago, closed recently: kept
+    no_phone = a_request(world, status=RESOLVED, phone=None, raised_ago=timedelta(days=1200))
+    db.session.commit()
+    assert erase_old_request_phones(1095, now=now) == 1
+    db.session.expire_all()
+    assert old_closed.resident_phone is None and no_phone.resident_phone is None
+    assert old_closed.resident_name == "张大妈" and old_closed.description  # the request itself stays
+    assert {r.resident_phone for r in (old_open, recent_closed, closed_late)} == {PHONE}
+    assert erase_old_request_phones(1095, now=now) == 0
+
+
+def test_the_retention_command_uses_the_configured_days_and_says_how_many(app, world):
+    a_request(world, status=RESOLVED, raised_ago=timedelta(days=1200))
+    a_request(world, status=RESOLVED, raised_ago=timedelta(days=40))
+    assert app.config["RETENTION_REQUEST_PHONE_DAYS"] == 1095
+    result = app.test_cli_runner().invoke(args=["retention"])
+    assert result.exit_code == 0 and "Erased 1 " in result.output
+    result = app.test_cli_runner().invoke(args=["retention", "--days", "30"])
+    assert "Erased 1 " in result.output
+    assert db.session.scalar(sa.text("SELECT COUNT(*) FROM resident_requests WHERE resident_phone IS NULL")) == 2
