@@ -1,7 +1,7 @@
 """access_log: every reveal of a resident's full phone or ID number, and every export
 
 Revision ID: b03af895a487
-Revises: e65f41ddea5e
+Revises: 0c45f28e0ce7
 Create Date: 2026-12-04 14:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b03af895a487'
-down_revision = 'e65f41ddea5e'
+down_revision = '0c45f28e0ce7'
 branch_labels = None
 depends_on = None
 
