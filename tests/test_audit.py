@@ -207,6 +207,11 @@ def test_the_csv_export_keeps_a_formula_in_a_value_as_text(client, auth, world):
     assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
     assert "管理员" in cells  # who
 
+    # Taking the log away is itself in the personal-data access log, with its filter and rows.
+    from fuxin_pwa.privacy.models import AccessLogEntry
+    [logged] = db.session.scalars(sa.select(AccessLogEntry).where(AccessLogEntry.field == "audit")).all()
+    assert logged.kind == "export" and '"type": "household"' in logged.filters and logged.rows == len(rows) - 1
+
 
 def test_only_admins_open_the_audit_page(client, auth, world):
     for username in ("leader", "liaison"):
