@@ -95,7 +95,9 @@ def test_a_request_raised_at_the_tablet_assigned_visited_twice_offline_and_resol
     phone.wait_for_selector("#home-requests >> text=张大妈")  # waiting on her home (loaded by htmx), overdue
     assert "已超期" in phone.locator("#home-requests").inner_text()
     phone.goto(f"{base}/requests/{req.id}")
-    assert "13812345678" in phone.inner_text("#case-facts")  # hers to call
+    assert "138****5678" in phone.inner_text("#case-facts")  # masked until she needs it
+    phone.get_by_role("button", name="查看完整号码").click()  # hers to call: one tap, logged
+    phone.wait_for_selector("#case-facts a[href='tel:13812345678']")
     phone_context.set_offline(True)
     visit = phone.locator("form.visit-form")
     visit.locator("textarea[name=summary]").fill("第一次上门：屋顶瓦片破损，联系维修队")
