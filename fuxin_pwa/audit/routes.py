@@ -1,6 +1,4 @@
 """The admin's audit page and its CSV export: thin views over services.py."""
-import csv
-import io
 from datetime import date
 
 from flask import Response, request, stream_with_context
@@ -10,13 +8,12 @@ from flask_login import current_user
 from ..access import roles_required
 from ..auth.models import ADMIN
 from ..privacy.services import RowCounter, finish_export, log_export
-from ..stats.workbook import BOM, CSV_MIMETYPE, content_disposition, csv_cell
+from ..stats.workbook import CSV_MIMETYPE, content_disposition, csv_stream
 from ..timeutil import local_today
 from ..web import page_args, render
 from . import bp
 from .services import SYSTEM, AuditFilter, actor_choices, csv_rows, entries_page, type_choices
 
-CSV_CHUNK_ROWS = 500
 
 
 def _date(name: str) -> date | None:
@@ -42,22 +39,9 @@ def index():
 
 
 def _csv_chunks(f: AuditFilter, entry_id: int):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_("时间"), _("操作人"), _("对象"), _("编号"), _("操作"), _("字段"), _("修改前"), _("修改后"),
-                     _("路径")])
-    yield BOM + buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
     counter = RowCounter()
-    for n, row in enumerate(counter.count(csv_rows(f)), start=1):
-        writer.writerow([csv_cell(v) for v in row])
-        if n % CSV_CHUNK_ROWS == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue()
+    yield from csv_stream([_("时间"), _("操作人"), _("对象"), _("编号"), _("操作"), _("字段"), _("修改前"),
+                           _("修改后"), _("路径")], counter.count(csv_rows(f)))
     finish_export(entry_id, counter.rows)
 
 

@@ -1,8 +1,5 @@
 """Privacy views: revealing one number (any logged-in person, checked per record) and the
 admin's access log with its CSV. Thin: parse → check access → service → render."""
-import csv
-import io
-
 from flask import Response, abort, current_app, has_request_context, request, stream_with_context, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -10,7 +7,7 @@ from flask_login import current_user, login_required
 from ..access import roles_required
 from ..auth.models import ADMIN
 from ..stats.forms import ALL, LEDGERS
-from ..stats.workbook import BOM, CSV_MIMETYPE, content_disposition, csv_cell
+from ..stats.workbook import CSV_MIMETYPE, content_disposition, csv_stream
 from ..timeutil import local_today
 from ..web import form_status, is_htmx, local_time, page_args, render
 from . import bp
@@ -96,7 +93,6 @@ def access_log():
 ALL_LEDGERS = _l("全部台账")
 ACCESS_LOG_COLUMNS = (_l("时间"), _l("人员"), _l("用户名"), _l("类型"), _l("对象"), _l("编号"), _l("字段/台账"),
                       _l("用途"), _l("筛选条件"), _l("行数"))
-CSV_CHUNK_BYTES = 64 * 1024
 
 
 @bp.get("/admin/access-log/export.csv")
@@ -108,19 +104,10 @@ def export_access_log():
     entry_id = log_export(current_user, "access_log", "access_log", request.args.to_dict()).id
 
     def chunks():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow([str(title) for title in ACCESS_LOG_COLUMNS])
-        yield BOM
-        for e, name, username in counter.count(access_log_rows(f)):
-            writer.writerow([csv_cell(v) for v in (
-                local_time(e.at, "%Y-%m-%d %H:%M:%S"), name, username, str(e.kind_label), str(e.subject_label),
-                e.subject_id, field_text(e), str(e.reason_label), e.filters, e.rows)])
-            if buffer.tell() > CSV_CHUNK_BYTES:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
+        rows = ((local_time(e.at, "%Y-%m-%d %H:%M:%S"), name, username, str(e.kind_label), str(e.subject_label),
+                 e.subject_id, field_text(e), str(e.reason_label), e.filters, e.rows)
+                for e, name, username in counter.count(access_log_rows(f)))
+        yield from csv_stream(ACCESS_LOG_COLUMNS, rows)
         finish_export(entry_id, counter.rows)
 
     response = Response(stream_with_context(chunks()), mimetype=CSV_MIMETYPE)

@@ -87,16 +87,16 @@ def write_xlsx(ledgers: list[Ledger], options: Options):
     return out
 
 
-def csv_chunks(ledger: Ledger, options: Options):
-    """The CSV as text chunks: the BOM and header first, then CSV_CHUNK_ROWS rows at a time."""
-    places = place_index()
+def csv_stream(header, rows):
+    """Any export's CSV as text chunks: the BOM and header first, then CSV_CHUNK_ROWS rows at
+    a time, every cell through csv_cell (the one rule for formula-looking text)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([str(title) for title, _width in ledger.columns])
+    writer.writerow([str(title) for title in header])
     yield BOM + buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
-    for n, row in enumerate(ledger.rows(options, places), start=1):
+    for n, row in enumerate(rows, start=1):
         writer.writerow([csv_cell(v) for v in row])
         if n % CSV_CHUNK_ROWS == 0:
             yield buffer.getvalue()
@@ -104,6 +104,11 @@ def csv_chunks(ledger: Ledger, options: Options):
             buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue()
+
+
+def csv_chunks(ledger: Ledger, options: Options):
+    """A ledger as CSV chunks."""
+    yield from csv_stream([title for title, _width in ledger.columns], ledger.rows(options, place_index()))
 
 
 _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
