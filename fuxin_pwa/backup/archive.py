@@ -12,12 +12,12 @@ import os
 import re
 import shutil
 import tarfile
-import tempfile
 import time
 import zlib
 from contextlib import contextmanager
 from datetime import datetime
 
+from ..photos.storage import atomic_file
 from . import BackupError
 
 NAME_RE = re.compile(r"^fuxin-backup-(\d{4}-\d{2}-\d{2}T\d{4})Z(?:-(\d+))?\.tar\.gz$")
@@ -61,20 +61,9 @@ def prune(folder: str, keep: int) -> list[str]:
 def writing(path: str):
     """A tar.gz open for writing that appears under `path` only once it is whole. It is
     readable by its owner alone: it holds password hashes and residents' details."""
-    fd, part = tempfile.mkstemp(dir=os.path.dirname(path), prefix=f".{os.path.basename(path)}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            with tarfile.open(fileobj=raw, mode="w:gz") as tar:
-                yield tar
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(part, path)
-    except BaseException:
-        try:
-            os.unlink(part)
-        except FileNotFoundError:
-            pass
-        raise
+    with atomic_file(path, f".{os.path.basename(path)}.") as raw:
+        with tarfile.open(fileobj=raw, mode="w:gz") as tar:
+            yield tar
 
 
 def add_folder(tar: tarfile.TarFile, root: str, prefix: str, leave_out: str | None = None) -> list[str]:

@@ -5,6 +5,7 @@ A file is written to a temporary name in its final folder and renamed into place
 leaves either the whole file or no file under the photo's name, never half of one."""
 import os
 import tempfile
+from contextlib import contextmanager
 from datetime import datetime
 
 from flask import current_app
@@ -38,15 +39,14 @@ def absolute(relative: str) -> str:
     return path
 
 
-def write_atomic(relative: str, data: bytes) -> str:
-    """Write `data` under `relative`: temp file in the same folder, fsync, rename."""
-    path = absolute(relative)
-    folder = os.path.dirname(path)
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=".part")
+@contextmanager
+def atomic_file(path: str, prefix: str):
+    """A file open for writing that appears under `path` only once it is whole and on disk:
+    a temp file in the same folder, fsync, rename. Nothing is left behind when it fails."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=prefix, suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -56,6 +56,14 @@ def write_atomic(relative: str, data: bytes) -> str:
         except FileNotFoundError:
             pass
         raise
+
+
+def write_atomic(relative: str, data: bytes) -> str:
+    """Write `data` under `relative`, whole or not at all."""
+    path = absolute(relative)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with atomic_file(path, ".upload-") as handle:
+        handle.write(data)
     return path
 
 
