@@ -15,6 +15,7 @@ from flask import g
 from PIL import Image
 
 from fuxin_pwa.cases.models import Case
+from fuxin_pwa.directives.services import publish_directive
 from fuxin_pwa.dispatch.models import Deployment, Incident, Post
 from fuxin_pwa.extensions import db
 from fuxin_pwa.photos.services import save_photo
@@ -87,6 +88,11 @@ MATRIX = [
     ("dispatch.report", "GET", "/dispatch/{incident_a}/report", OVERSIGHT | {"village_liaison"}, 404, PAGE),
     ("dispatch.report", "POST", "/dispatch/{incident_a}/report", OVERSIGHT | {"village_liaison"}, 404,
      FORM_POST),
+    # Directives: leaders and admins publish; a directive sent to 东村 is seen by those who cover it.
+    ("directives.index", "GET", "/directives/", ALL, None, PAGE),
+    ("directives.new", "GET", "/directives/new", OVERSIGHT, 403, PAGE),
+    ("directives.new", "POST", "/directives/new", OVERSIGHT, 403, FORM_POST),
+    ("directives.show", "GET", "/directives/{directive_a}", COVERS_A, 404, PAGE),
     ("coverage.index", "GET", "/coverage/", OVERSIGHT, 403, PAGE),
     ("coverage.cell", "GET", "/coverage/cell?user_id={liaison}&place_id={village_a}", OVERSIGHT, 403, PAGE),
     ("stats.index", "GET", "/stats/", OVERSIGHT, 403, PAGE),
@@ -188,7 +194,9 @@ def make_ids(world):
     deployment = Deployment(incident_id=incident.id, user_id=world.liaison.id, post_id=post.id)
     db.session.add(deployment)
     db.session.commit()
-    return {"household_a": world.household_a.id, "case_a": case.id, "village_a": world.village_a.id,
+    directive = publish_directive(world.leader, "冬季防火", "逐村传达", utcnow().date(), [world.village_a.id], False)
+    return {"directive_a": directive.id,
+            "household_a": world.household_a.id, "case_a": case.id, "village_a": world.village_a.id,
             "grid_a": world.grid_a.id, "liaison": world.liaison.id, "token": "0" * 32,
             "checkin_a": checkin.uuid, "photo_a": photo.uuid, "new_photo": str(uuid.uuid4()),
             "request_a": request_a.id, "category_a": category.id, "incident_a": incident.id,

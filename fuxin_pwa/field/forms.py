@@ -21,6 +21,7 @@ from .models import TaskKind
 
 NOTE_MAX = 500
 SUMMARY_MAX = 1000
+PEOPLE_REACHED_MAX = 100000
 
 
 def int_or_none(value):
@@ -150,6 +151,10 @@ class TaskLogForm(FieldRecordForm):
     next_step_on = DateField(_l("下一步日期"), validators=[Optional(), plausible_date])
     duration_min = IntegerField(_l("用时（分钟）"), validators=[
         Optional(), NumberRange(1, 24 * 60, _l("用时应在 1 到 1440 分钟之间"))])
+    # A briefing relaying a directive (传达部署): the form opened from the home's card carries it.
+    directive_id = HiddenField(filters=[int_or_none])
+    people_reached = IntegerField(_l("传达人数（可选）"), validators=[
+        Optional(), NumberRange(0, PEOPLE_REACHED_MAX, _l("传达人数应在 0 到 %(n)s 之间", n=PEOPLE_REACHED_MAX))])
 
     def validate_kind(self, field):
         if not field.data:
@@ -245,6 +250,20 @@ class TaskLogForm(FieldRecordForm):
             return incident is not None
         made = self.occurred_at or utcnow()
         return made <= incident.ended_at + current_app.config["INCIDENT_REPORT_GRACE"]
+
+    def validate_directive_id(self, field):
+        from ..directives.services import NoSuchDirective, NotATarget, check_relay  # builds on this area
+
+        if field.data is None:
+            if field.raw_data and field.raw_data[0] not in ("", None):
+                raise ValidationError(_("传达部署不存在"))
+            return
+        try:
+            check_relay(field.data, self.place_id.data)
+        except NoSuchDirective:
+            raise ValidationError(_("传达部署不存在")) from None
+        except NotATarget:
+            raise ValidationError(_("该地点不在此传达部署的传达范围内")) from None
 
     def validate_next_step_on(self, field):
         if field.data and field.data < self.occurred_on:

@@ -21,6 +21,8 @@ DEFAULT_TASK_KINDS = [
     ("briefing", "政策宣传", "Policy briefing"),
     ("request_followup", "诉求办理", "Request follow-up"),
 ]
+# A directive (传达部署) is relayed as a briefing; the relay's form opens on this kind.
+RELAY_KIND = "briefing"
 
 
 class TaskKind(db.Model):
@@ -74,6 +76,9 @@ class TaskLog(FieldRecordMixin, db.Model):
     # A visit on a resident request (诉求办理) or a report from an incident post (防汛值守).
     request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("resident_requests.id"), index=True)
     incident_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incidents.id"), index=True)
+    # A briefing relaying a directive (传达部署) at one of its target places, and how many heard it.
+    directive_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directives.id"), index=True)
+    people_reached: Mapped[int | None] = mapped_column()
     summary: Mapped[str] = mapped_column(sa.String(1000))
     outcome: Mapped[str | None] = mapped_column(sa.String(1000))
     next_step_on: Mapped[date | None] = mapped_column()
@@ -86,3 +91,4 @@ class TaskLog(FieldRecordMixin, db.Model):
     case = relationship("Case", back_populates="task_logs")
     request = relationship("ResidentRequest")
     incident = relationship("Incident")
+    directive = relationship("Directive")

@@ -8,13 +8,14 @@ from flask_login import current_user, login_required
 from ..access import roles_required
 from ..auth.models import FIELD_ROLES, OVERSIGHT_ROLES
 from ..domain import an_id
+from ..extensions import db
 from ..photos.services import photos_for_records
 from ..places.services import get_household, place_choices
 from ..records import REJECTED, web_meta
 from ..web import Page, page_args, render
 from . import bp
 from .forms import CheckInForm, TaskLogForm, kind_choices
-from .models import LOW_ACCURACY_M
+from .models import LOW_ACCURACY_M, RELAY_KIND
 from .panels import panels_for
 from .queries import my_places_this_week, my_record
 from .services import active_task_kinds, save_checkin, save_task_log
@@ -79,8 +80,21 @@ def task_log():
     if household and form.household_id.data is None and request.method == "GET":
         form.household_id.data = household.id
         form.place_id.data = household.place_id
+    directive = _relaying(form)
     _prefill(form, form.place_id.choices)
-    return render("field/task_log.html", form=form, status=422 if form.errors else 200)
+    return render("field/task_log.html", form=form, directive=directive, status=422 if form.errors else 200)
+
+
+def _relaying(form):
+    """Opened from a directive's card (?directive_id=…&place_id=…): the relay's form, a
+    briefing by default. The directive shown is only a heading; the form validates the link."""
+    from ..directives.models import Directive  # the directives area builds on this one
+
+    if request.method == "GET" and form.directive_id.data is None:
+        form.directive_id.data = request.args.get("directive_id", type=an_id)
+        if form.directive_id.data is not None and not form.kind.data:
+            form.kind.data = RELAY_KIND
+    return db.session.get(Directive, form.directive_id.data) if form.directive_id.data else None
 
 
 @bp.get("/my/record")

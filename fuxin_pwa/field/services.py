@@ -29,6 +29,7 @@ def save_task_log(user, form: TaskLogForm, meta: RecordMeta) -> StoreResult:
                        request_id=form.request_id.data, incident_id=form.incident_id.data,
                        summary=form.summary.data.strip(), outcome=(form.outcome.data or "").strip() or None,
                        next_step_on=form.next_step_on.data, duration_min=form.duration_min.data,
+                       directive_id=form.directive_id.data, people_reached=form.people_reached.data,
                        **meta.columns())
 
     def moves_on(log: TaskLog) -> None:

@@ -12,7 +12,7 @@ from ..records import REJECTED, web_meta
 from .forms import TaskLogForm, kind_choices
 from .services import active_task_kinds, save_task_log
 
-LINKS = ("place_id", "household_id", "case_id", "request_id", "incident_id")
+LINKS = ("place_id", "household_id", "case_id", "request_id", "incident_id", "directive_id")
 
 
 def tied_task_log_form(user, fixed: dict, formdata=None, default_kind: str = "", place_choices=None):

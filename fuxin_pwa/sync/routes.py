@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ..extensions import csrf, limiter
+from ..directives.services import outstanding_for
 from ..field.services import active_task_kinds
 from ..places.services import selectable_places
 from ..timeutil import iso_local, utcnow
@@ -51,6 +52,9 @@ def me():
         "task_kinds": [{"code": k.code, "label": k.display_label} for k in active_task_kinds()],
         "places": [{"id": p.id, "name": p.name, "kind": p.kind, "parent_id": p.parent_id}
                    for p in selectable_places(current_user)],
+        # Hashed into the ETag with the rest: a relay made anywhere changes the answer.
+        "directives": [{"id": d.id, "title": d.title, "due_on": d.due_on.isoformat(), "place_ids": d.place_ids}
+                       for d in outstanding_for(current_user)],
     }
     token = generate_csrf()
     # The ETag covers the session's CSRF secret too, so a new login never gets a 304
