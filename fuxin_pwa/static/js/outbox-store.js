@@ -89,6 +89,11 @@
   };
   O.types.task_log.fields.incident_id = "int";
   O.labels.incident_id = "突发事件";
+  // Relaying a directive (传达部署) is a task log naming it, with the people reached.
+  O.types.task_log.fields.directive_id = "int";
+  O.types.task_log.fields.people_reached = "int";
+  O.labels.directive_id = "传达部署";
+  O.labels.people_reached = "传达人数";
   O.labels.state = "确认状态";
 
   function uuid() {
