@@ -7,6 +7,8 @@ from flask_login import current_user
 
 from ..access import roles_required
 from ..auth.models import ADMIN
+from ..domain import an_id
+from ..field.forms import plausible
 from ..privacy.services import RowCounter, finish_export, log_export
 from ..stats.workbook import CSV_MIMETYPE, content_disposition, csv_stream
 from ..timeutil import local_today
@@ -15,17 +17,18 @@ from . import bp
 from .services import SYSTEM, AuditFilter, actor_choices, csv_rows, entries_page, type_choices
 
 
-
 def _date(name: str) -> date | None:
+    """A bound the day sums can hold; empty, mistyped or implausible (year 1) is no bound."""
     try:
-        return date.fromisoformat(request.args.get(name, "").strip())
-    except ValueError:  # empty or mistyped: no bound
+        day = date.fromisoformat(request.args.get(name, "").strip())
+    except ValueError:
         return None
+    return day if plausible(day) else None
 
 
 def _filter() -> AuditFilter:
     return AuditFilter(actor=request.args.get("actor", "").strip(), object_type=request.args.get("type", ""),
-                       object_id=request.args.get("object_id", type=int),
+                       object_id=request.args.get("object_id", type=an_id),
                        date_from=_date("date_from"), date_to=_date("date_to"))
 
 

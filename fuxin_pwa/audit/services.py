@@ -134,9 +134,10 @@ def _where(f: AuditFilter) -> list:
             where.append(_of_object(f.object_type, f.object_id))
         else:
             where.append(AuditEntry.object_type == f.object_type)
-    if f.date_from or f.date_to:
-        start, end = local_day_bounds_utc(f.date_from or date(2000, 1, 1), f.date_to or date(9999, 12, 30))
-        where += [AuditEntry.at >= start, AuditEntry.at < end]
+    if f.date_from:
+        where.append(AuditEntry.at >= local_day_bounds_utc(f.date_from, f.date_from)[0])
+    if f.date_to:
+        where.append(AuditEntry.at < local_day_bounds_utc(f.date_to, f.date_to)[1])
     return where
 
 
