@@ -246,6 +246,12 @@ def test_retention_erases_only_closed_requests_older_than_the_limit(app, world):
     assert old_closed.resident_name == "张大妈" and old_closed.description  # the request itself stays
     assert {r.resident_phone for r in (old_open, recent_closed, closed_late)} == {PHONE}
     assert erase_old_request_phones(1095, now=now) == 0
+    # The erasure is in the audit trail (a bulk UPDATE is captured too), the number masked.
+    from fuxin_pwa.audit.models import AuditEntry
+    erased = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.object_type == "request",
+                                                             AuditEntry.object_id == old_closed.id)).all()
+    assert [(e.action, e.actor_id, e.changes) for e in erased] == [("update", None, {"resident_phone": [
+        MASKED, None]})]
 
 
 def test_the_retention_command_uses_the_configured_days_and_says_how_many(app, world):
