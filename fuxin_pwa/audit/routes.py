@@ -3,13 +3,14 @@ from datetime import date
 
 from flask import Response, request, stream_with_context
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..access import roles_required
 from ..auth.models import ADMIN
 from ..domain import an_id
 from ..field.forms import plausible
-from ..privacy.services import RowCounter, finish_export, log_export
+from ..privacy.services import LoggedExport
 from ..stats.workbook import CSV_MIMETYPE, content_disposition, csv_stream
 from ..timeutil import local_today
 from ..web import page_args, render
@@ -41,11 +42,8 @@ def index():
                   actors=actor_choices(), types=type_choices(), system=SYSTEM)
 
 
-def _csv_chunks(f: AuditFilter, entry_id: int):
-    counter = RowCounter()
-    yield from csv_stream([_("时间"), _("操作人"), _("对象"), _("编号"), _("操作"), _("字段"), _("修改前"),
-                           _("修改后"), _("路径")], counter.count(csv_rows(f)))
-    finish_export(entry_id, counter.rows)
+CSV_COLUMNS = (_l("时间"), _l("操作人"), _l("对象"), _l("编号"), _l("操作"), _l("字段"), _l("修改前"), _l("修改后"),
+               _l("路径"))
 
 
 @bp.get("/export.csv")
@@ -54,8 +52,9 @@ def export():
     """The same filter's entries for an auditor: one row per changed field. The log holds
     personal values (masked) and who changed what: taking it away is in the access log."""
     f = _filter()
-    entry_id = log_export(current_user, "audit", "audit", request.args.to_dict()).id
-    response = Response(stream_with_context(_csv_chunks(f, entry_id)), mimetype=CSV_MIMETYPE)
+    export = LoggedExport(current_user, "audit", "audit", request.args.to_dict())
+    response = Response(stream_with_context(export.stream(csv_stream(CSV_COLUMNS, export.count(csv_rows(f))))),
+                        mimetype=CSV_MIMETYPE)
     day = local_today().strftime("%Y%m%d")
     response.headers["Content-Disposition"] = content_disposition(f"{_('变更记录')}_{day}.csv", f"fuxin-audit-{day}.csv")
     response.headers["Cache-Control"] = "private, no-store"

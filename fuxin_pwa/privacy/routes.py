@@ -14,7 +14,7 @@ from . import bp
 from .forms import AccessLogFilterForm, RevealForm
 from .models import FIELD_LABELS, HOUSEHOLD, REQUEST, REVEAL_REASONS
 from .queries import access_log_page, access_log_rows, people_choices
-from .services import RevealRefused, RowCounter, finish_export, log_export, reveal, subject_value
+from .services import LoggedExport, RevealRefused, reveal, subject_value
 
 # Without JavaScript the reveal answers with the record's own page, drawn by its own view.
 SUBJECT_PAGES = {REQUEST: ("requests.show", "request_id"), HOUSEHOLD: ("cases.household", "household_id")}
@@ -100,17 +100,12 @@ ACCESS_LOG_COLUMNS = (_l("时间"), _l("人员"), _l("用户名"), _l("类型"),
 def export_access_log():
     """The filtered log as CSV for an audit; taking it away is itself logged."""
     f = _filter_form().access_filter()
-    counter = RowCounter()
-    entry_id = log_export(current_user, "access_log", "access_log", request.args.to_dict()).id
-
-    def chunks():
-        rows = ((local_time(e.at, "%Y-%m-%d %H:%M:%S"), name, username, str(e.kind_label), str(e.subject_label),
-                 e.subject_id, field_text(e), str(e.reason_label), e.filters, e.rows)
-                for e, name, username in counter.count(access_log_rows(f)))
-        yield from csv_stream(ACCESS_LOG_COLUMNS, rows)
-        finish_export(entry_id, counter.rows)
-
-    response = Response(stream_with_context(chunks()), mimetype=CSV_MIMETYPE)
+    export = LoggedExport(current_user, "access_log", "access_log", request.args.to_dict())
+    rows = ((local_time(e.at, "%Y-%m-%d %H:%M:%S"), name, username, str(e.kind_label), str(e.subject_label),
+             e.subject_id, field_text(e), str(e.reason_label), e.filters, e.rows)
+            for e, name, username in export.count(access_log_rows(f)))
+    response = Response(stream_with_context(export.stream(csv_stream(ACCESS_LOG_COLUMNS, rows))),
+                        mimetype=CSV_MIMETYPE)
     day = f"{local_today():%Y%m%d}"
     response.headers["Content-Disposition"] = content_disposition(f"个人信息访问记录_{day}.csv",
                                                                   f"fuxin-access-log-{day}.csv")

@@ -71,28 +71,29 @@ def log_admin_edit_view(user, household) -> None:
 
 # --- Exports ---------------------------------------------------------------------------------
 
-def log_export(user, subject_type: str, ledger: str, filters: dict, rows: int | None = None) -> AccessLogEntry:
-    """Written when the export starts, so one that breaks off is in the log too (rows None
-    until finish_export says how many went out)."""
-    entry = AccessLogEntry(actor_id=user.id, kind=EXPORT, subject_type=subject_type, field=ledger,
-                           filters=json.dumps(filters, ensure_ascii=False, sort_keys=True), rows=rows, at=utcnow())
-    db.session.add(entry)
-    db.session.commit()
-    return entry
+class LoggedExport:
+    """One export in the access log. Written when made, before a row goes out, so one that
+    breaks off is in the log too (its rows None); count() passes the rows through, counting
+    without holding them; finish() writes how many went, and stream() calls it after the
+    last chunk of a streamed file."""
 
-
-def finish_export(entry_id: int, rows: int) -> None:
-    db.session.execute(sa.update(AccessLogEntry).where(AccessLogEntry.id == entry_id).values(rows=rows))
-    db.session.commit()
-
-
-class RowCounter:
-    """Counts the rows an export writes as they pass, without holding them."""
-
-    def __init__(self):
-        self.rows = 0
+    def __init__(self, user, subject_type: str, ledger: str, filters: dict):
+        entry = AccessLogEntry(actor_id=user.id, kind=EXPORT, subject_type=subject_type, field=ledger,
+                               filters=json.dumps(filters, ensure_ascii=False, sort_keys=True), at=utcnow())
+        db.session.add(entry)
+        db.session.commit()
+        self.entry_id, self.rows = entry.id, 0
 
     def count(self, rows):
         for row in rows:
             self.rows += 1
             yield row
+
+    def finish(self) -> None:
+        db.session.execute(sa.update(AccessLogEntry).where(AccessLogEntry.id == self.entry_id)
+                           .values(rows=self.rows))
+        db.session.commit()
+
+    def stream(self, chunks):
+        yield from chunks
+        self.finish()

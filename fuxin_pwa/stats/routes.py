@@ -15,7 +15,7 @@ from ..auth.models import OVERSIGHT_ROLES
 from ..dispatch.models import Incident
 from ..extensions import db
 from ..oversight.queries import place_options
-from ..privacy.services import RowCounter, finish_export, log_export
+from ..privacy.services import LoggedExport
 from ..timeutil import to_local
 from ..web import form_status, render
 from . import bp
@@ -54,30 +54,23 @@ def export(fmt):
         incident = db.session.get(Incident, form.incident_id.data) or abort(404)
     options = Options(filter=form.stats_filter(), kind=form.kind.data or None,
                       status=form.status.data or None, incident=incident)
-    counter = RowCounter()
-    ledgers = [replace(ledger, rows=_counted(ledger.rows, counter)) for ledger in ledgers_for(form.ledger.data)]
+    export = LoggedExport(current_user, "ledger", f"{form.ledger.data}.{fmt}", request.args.to_dict())
+    ledgers = [replace(ledger, rows=_counted(ledger.rows, export)) for ledger in ledgers_for(form.ledger.data)]
     name, ascii_name = _file_names(form, incident, fmt)
-    # Logged before a row is written, so an export that breaks off is in the log too.
-    entry_id = log_export(current_user, "ledger", f"{form.ledger.data}.{fmt}", request.args.to_dict()).id
     if fmt == "csv":
-        chunks = _then(csv_chunks(ledgers[0], options), lambda: finish_export(entry_id, counter.rows))
-        response = Response(stream_with_context(chunks), mimetype=CSV_MIMETYPE)
+        response = Response(stream_with_context(export.stream(csv_chunks(ledgers[0], options))),
+                            mimetype=CSV_MIMETYPE)
     else:
         response = send_file(write_xlsx(ledgers, options), mimetype=XLSX_MIMETYPE)
-        finish_export(entry_id, counter.rows)
+        export.finish()
     response.headers["Content-Disposition"] = content_disposition(name, ascii_name)
     response.headers["Cache-Control"] = "private, no-store"  # residents' names: never in a shared cache
     return response
 
 
-def _counted(rows, counter):
-    return lambda options, places: counter.count(rows(options, places))
-
-
-def _then(chunks, done):
-    """The CSV's chunks, then `done` once the last one is out (the row count is known)."""
-    yield from chunks
-    done()
+def _counted(rows, export):
+    """A ledger's rows, counted into the export's log entry as they pass."""
+    return lambda options, places: export.count(rows(options, places))
 
 
 def _file_names(form, incident, fmt) -> tuple[str, str]:
