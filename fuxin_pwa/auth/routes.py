@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, login
-from ..web import render
+from ..web import form_status, render
 from . import bp, throttle
 from .forms import LoginForm, PasswordForm
 from .models import User, password_matches
@@ -64,12 +64,9 @@ def login_view():
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
-        held = throttle.held_until(username)
-        if held is not None:
-            form.password.errors.append(_("登录失败次数过多，请在 %(time)s 后再试", time=format_time(held, "HH:mm")))
-            response = make_response(render("auth/login.html", form=form), 429)
-            response.headers["Retry-After"] = str(throttle.seconds_until(held))
-            return response
+        refused = _too_many_tries(username, form.password, "auth/login.html", form=form)
+        if refused is not None:
+            return refused
         user = db.session.scalar(sa.select(User).where(User.username == username))
         if not password_matches(user, form.password.data):
             throttle.note_failure(username)
@@ -84,13 +81,15 @@ def login_view():
     return render("auth/login.html", form=form)
 
 
-def _too_many_tries(form, username: str):
-    """The login's per-account hold, for a form that asks for the password again."""
+def _too_many_tries(username: str, password_field, template: str, **context):
+    """While the account (or this address) is held for failed passwords: the form again, 429,
+    with when to try again beside the password field; None otherwise. The login's hold, for
+    the login and for the form that asks for the password again."""
     held = throttle.held_until(username)
     if held is None:
         return None
-    form.current.errors.append(_("登录失败次数过多，请在 %(time)s 后再试", time=format_time(held, "HH:mm")))
-    response = make_response(render("auth/password.html", form=form), 429)
+    password_field.errors.append(_("登录失败次数过多，请在 %(time)s 后再试", time=format_time(held, "HH:mm")))
+    response = make_response(render(template, **context), 429)
     response.headers["Retry-After"] = str(throttle.seconds_until(held))
     return response
 
@@ -104,7 +103,8 @@ def change_password():
     user = current_user._get_current_object()
     form = PasswordForm(user)
     if form.validate_on_submit():
-        refused = _too_many_tries(form, user.username)
+        refused = _too_many_tries(user.username, form.current, "auth/password.html", form=form,
+                                  forced=user.must_change_password)
         if refused is not None:
             return refused
         if not user.check_password(form.current.data):
@@ -118,8 +118,7 @@ def change_password():
             login_user(user, remember=remembered)  # under the new token
             flash(_("密码已修改，其他设备上的登录已退出"), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("field.home"))
-    return render("auth/password.html", form=form, forced=user.must_change_password,
-                  status=422 if form.errors else 200)
+    return render("auth/password.html", form=form, forced=user.must_change_password, status=form_status(form))
 
 
 # What a person whose password an admin chose may still open before choosing their own:
