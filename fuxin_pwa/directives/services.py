@@ -13,7 +13,7 @@ from ..domain import DomainError, NotFound
 from ..extensions import db
 from ..memo import remembered
 from ..places.models import COMMUNITY, VILLAGE, Assignment, Place
-from ..places.services import scope_place_ids, with_descendants
+from ..places.services import restrict_to_scope, scope_place_ids, with_descendants
 from ..timeutil import local_today, utcnow
 from .models import Directive, DirectiveTarget
 
@@ -128,15 +128,13 @@ class Progress:
 def list_directives(user) -> list[Progress]:
     """Every directive with how many of its places are relayed (leaders), or those with a
     target in this person's places, counted over their places; newest due last. One query."""
-    scope = scope_place_ids(user)
     relayed = _relayed()
     stmt = (sa.select(Directive, sa.func.count(DirectiveTarget.id), sa.func.count(relayed.c.place_id))
             .join(DirectiveTarget, DirectiveTarget.directive_id == Directive.id)
             .outerjoin(relayed, sa.and_(relayed.c.directive_id == Directive.id,
                                         relayed.c.place_id == DirectiveTarget.place_id))
             .group_by(Directive.id).order_by(Directive.due_on.desc(), Directive.id.desc()).limit(200))
-    if scope is not None:
-        stmt = stmt.where(DirectiveTarget.place_id.in_(scope or {-1}))
+    stmt = restrict_to_scope(stmt, user, DirectiveTarget.place_id)
     return [Progress(d, total, done) for d, total, done in db.session.execute(stmt).all()]
 
 
@@ -167,12 +165,9 @@ def target_states(directive: Directive, user) -> list[TargetState]:
     """Per target place (those in the person's places), its relays, first first. Two queries."""
     from ..field.models import TaskLog
 
-    scope = scope_place_ids(user)
     stmt = (sa.select(Place).join(DirectiveTarget, DirectiveTarget.place_id == Place.id)
             .where(DirectiveTarget.directive_id == directive.id).order_by(Place.kind, Place.name))
-    if scope is not None:
-        stmt = stmt.where(Place.id.in_(scope or {-1}))
-    places = db.session.scalars(stmt).all()
+    places = db.session.scalars(restrict_to_scope(stmt, user, Place.id)).all()
     relays: dict[int, list[Relay]] = {p.id: [] for p in places}
     rows = db.session.execute(
         sa.select(TaskLog.place_id, User.name, TaskLog.occurred_at, TaskLog.people_reached)
