@@ -9,6 +9,8 @@ from fuxin_pwa.auth.models import User
 from fuxin_pwa.cases.models import CaseEvent, CLOSED_STATUSES, Case
 from fuxin_pwa.demo import DEMO_LOGINS, DEMO_PASSWORD
 from fuxin_pwa.demo.loader import load_demo
+from fuxin_pwa.directives.models import Directive
+from fuxin_pwa.directives.services import outstanding_for
 from fuxin_pwa.dispatch.models import ACK_STATES, Deployment, Incident, IncidentAck, IncidentGroup, Post
 from fuxin_pwa.dispatch.queries import my_deployments
 from fuxin_pwa.extensions import db
@@ -19,7 +21,7 @@ from fuxin_pwa.places.models import Assignment, Household, Place
 from fuxin_pwa.records import record_models
 from fuxin_pwa.requests import models as rq
 from fuxin_pwa.requests.queries import my_open_requests
-from fuxin_pwa.timeutil import utcnow
+from fuxin_pwa.timeutil import local_today, utcnow
 
 SEED = 20240805
 
@@ -132,7 +134,10 @@ def _fingerprint():
             rows(sa.select(rq.RequestEvent.uuid, rq.RequestEvent.action, rq.RequestEvent.to_status)
                  .order_by(rq.RequestEvent.id)),
             rows(sa.select(Incident.title, Incident.status).order_by(Incident.id)),
-            rows(sa.select(IncidentAck.uuid, IncidentAck.state, IncidentAck.lat).order_by(IncidentAck.id)))
+            rows(sa.select(IncidentAck.uuid, IncidentAck.state, IncidentAck.lat).order_by(IncidentAck.id)),
+            rows(sa.select(Directive.title, Directive.due_on).order_by(Directive.id)),
+            rows(sa.select(TaskLog.uuid, TaskLog.directive_id, TaskLog.people_reached)
+                 .where(TaskLog.directive_id.is_not(None)).order_by(TaskLog.uuid)))
 
 
 def _empty_schema():
@@ -342,3 +347,58 @@ def test_demo_logins_have_requests_on_their_home(demo):
         assert total >= 1, username
     items, _ = my_open_requests(user("grid"))
     assert any(r.is_overdue(now) for r in items)
+
+
+# --- Directives relayed (传达部署) ------------------------------------------------------------
+
+def _page_as(app, username, path):
+    with app.app_context():  # a fresh `g` per person: the logged-in user is cached there
+        client = app.test_client()
+        client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+        response = client.get(path)
+    assert response.status_code == 200, (username, path)
+    return response.get_data(as_text=True)
+
+
+def _relayed(directive):
+    return set(db.session.scalars(sa.select(TaskLog.place_id).where(TaskLog.directive_id == directive.id)))
+
+
+def test_the_leader_has_a_directive_under_way_and_one_overdue_and_the_liaison_owes_a_relay(app, demo):
+    today = local_today()
+    current = db.session.scalar(sa.select(Directive).where(Directive.title == "防汛安全隐患排查部署"))
+    past = db.session.scalar(sa.select(Directive).where(Directive.title == "森林防火宣传部署"))
+    leader = user("leader")
+    assert current.created_by_id == past.created_by_id == leader.id
+    villages = set(db.session.scalars(sa.select(Place.id).where(Place.kind == "village")))
+    assert {t.place_id for t in current.targets} == villages and today < current.due_on <= today + timedelta(days=7)
+    assert past.due_on < today and past.all_places and len(past.targets) > len(villages)
+    assert 0 < len(_relayed(current)) < len(current.targets)
+    assert 0 < len(set(t.place_id for t in past.targets) - _relayed(past)) <= 3  # a few places overdue
+
+    # Each relay is a briefing at a target, by someone covering it, with the people reached,
+    # made after the directive was published and before now.
+    now = utcnow()
+    for directive in (current, past):
+        targets = {t.place_id for t in directive.targets}
+        for log in db.session.scalars(sa.select(TaskLog).where(TaskLog.directive_id == directive.id)):
+            assert log.kind.code == "briefing" and log.place_id in targets and log.people_reached > 0
+            assert directive.created_at < log.occurred_at < now
+            assert log.place_id in {p.id for p in places_of(log.user.username)}, log.user.username
+
+    listing = _page_as(app, "leader", "/directives/")
+    assert "防汛安全隐患排查部署" in listing and "森林防火宣传部署" in listing
+    assert listing.count("已逾期") == 1
+    assert "逾期未传达" in _page_as(app, "leader", f"/directives/{past.id}")
+
+    # The demo liaison relayed it in the village she visited this week; the other one owes both.
+    liaison = user("liaison")
+    visited, unvisited = sorted(places_of("liaison"), key=lambda p: p.code)
+    assert visited.id in _relayed(current) and unvisited.id not in _relayed(current) | _relayed(past)
+    owed = {d.id: d.place_ids for d in outstanding_for(liaison)}
+    assert owed == {past.id: [unvisited.id], current.id: [unvisited.id]}
+    home = _page_as(app, "liaison", "/")
+    assert "待传达" in home and f"/log?directive_id={current.id}&amp;place_id={unvisited.id}" in home
+    assert "已逾期" in home
+    # The community worker's one place owes nothing: their task-log form opens on it unoffered.
+    assert outstanding_for(user("community")) == []

@@ -1,6 +1,7 @@
 """Three months of demo history ending now: the liaisons' weekly village visits, each team's
 task logs, the rainstorm night, the stair-painting day, household cases (一户一策), and
-then resident requests (demo/requests.py) and incidents (demo/incidents.py).
+then resident requests (demo/requests.py), incidents (demo/incidents.py) and directives
+(demo/directives.py).
 
 Every draw from the random source happens whatever the current time is, and records that
 would fall in the future are dropped only afterwards, so a seed gives the same history."""
@@ -18,6 +19,7 @@ from ..places.models import Household
 from ..records import SOURCE_IMPORT, content_hash
 from ..timeutil import iso_local, to_local, to_utc_naive, utcnow, week_start
 from . import names, texts
+from .directives import DemoDirectives
 from .incidents import DemoIncidents
 from .requests import DemoRequests
 
@@ -68,6 +70,7 @@ class History:
         # visits, and the rainstorm incident takes the night's reports.
         self.counts.update(DemoRequests(self).build())
         self.counts.update(DemoIncidents(self).build())
+        self.counts.update(DemoDirectives(self).build())  # last: the draws before it stay as they were
         for model, rows in ((CheckIn, self.checkins), (TaskLog, self.logs)):
             if rows:
                 db.session.execute(sa.insert(model).execution_options(render_nulls=True), rows)
@@ -135,15 +138,19 @@ class History:
 
     def log(self, user, kind: str, place, when: datetime, summary: str, household=None,
             case_id=None, outcome=None, duration=None, next_step: date | None = None,
-            request_id=None, incident_id=None) -> dict | None:
+            request_id=None, incident_id=None, directive_id=None, people_reached=None) -> dict | None:
         """The row, kept for insertion unless it falls in the future; a request's or an
-        incident's id may be set on it later, once that row has its id."""
+        incident's id may be set on it later, once that row has its id. A relay of a
+        directive (demo/directives.py) names it and the people reached."""
         duration = duration or self.rng.choice((15, 20, 30, 30, 45, 60, 90))
         data = {"kind": kind, "place_id": place.id, "summary": summary,
                 "household_id": household.id if household else None, "case_id": case_id,
                 "request_id": request_id, "incident_id": incident_id,
                 "outcome": outcome, "next_step_on": next_step, "duration_min": duration}
-        row = {"user_id": user.id, "kind_id": self.kinds[kind], **data, **self._meta(when, "task_log", data)}
+        if directive_id is not None:  # hashed as the phone sends a relay; other logs keep their hash
+            data.update(directive_id=directive_id, people_reached=people_reached)
+        row = {"user_id": user.id, "kind_id": self.kinds[kind], "directive_id": None, "people_reached": None,
+               **data, **self._meta(when, "task_log", data)}
         del row["kind"]
         if when < self.now:
             self.logs.append(row)

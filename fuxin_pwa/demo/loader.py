@@ -97,7 +97,8 @@ def load_demo(seed: int = 20240805) -> dict:
             "assignments": sum(len(v) for v in world.assigned.values()),
             "checkins": history.counts["checkins"], "task_logs": history.counts["task_logs"],
             "cases": history.counts["cases"],
-            **{k: history.counts[k] for k in ("requests", "request_events", "incidents", "incident_acks")}}
+            **{k: history.counts[k] for k in ("requests", "request_events", "incidents", "incident_acks",
+                                                "directives", "directive_relays")}}
 
 
 def _all_households(world: World):
