@@ -65,9 +65,9 @@ def postgres_database(url: str):
         admin.dispose()
 
 
-def demo_app(url: str):
+def demo_app(url: str, extra: dict | None = None):
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
-                      "WTF_CSRF_ENABLED": False})
+                      "WTF_CSRF_ENABLED": False, **(extra or {})})
     with app.app_context():
         from fuxin_pwa.demo.loader import load_demo
         db.create_all()

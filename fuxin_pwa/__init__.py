@@ -48,6 +48,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .places.models import Assignment, Place
 
     init_memo(app, watched=(Place, Assignment, TaskKind))
+    from .versions import init_versions
+
+    init_versions(app)
 
     from . import models  # noqa: F401  (every table registered before migrations look)
     from .admin import bp as admin_bp

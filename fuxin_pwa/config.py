@@ -32,6 +32,13 @@ class Config:
     LOGIN_FAILS_PER_ACCOUNT = "10 per 15 minutes"
     LOGIN_FAILS_PER_ADDRESS = "50 per 15 minutes"
     RATELIMIT_HEADERS_ENABLED = True
+    # Where the data versions live (versions.py): what tells every worker a kept page or
+    # person is stale. A folder (None → instance/versions) for one server; with several, the
+    # Redis they share (it defaults to RATELIMIT_STORAGE_URI's when that is a Redis).
+    VERSIONS_URI = os.environ.get("VERSIONS_URI")
+    # How long a kept page or person may be used without a fresh look, whatever the versions
+    # say: the bound on staleness after a write made outside the app.
+    KEEP_SECONDS = 60
     # The sync contract: at most 200 records and 1 MiB a request.
     SYNC_MAX_RECORDS = 200
     SYNC_MAX_BYTES = 1024 * 1024

@@ -52,7 +52,7 @@ def _test_config(tmp_path, pg_schema_url, **extra):
     url = pg_schema_url or f"sqlite:///{tmp_path / 'test.sqlite'}"
     return {"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url,
             "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SERVER_NAME": None,
-            "PHOTO_DIR": str(tmp_path / "photos"), **extra}
+            "PHOTO_DIR": str(tmp_path / "photos"), "VERSIONS_URI": str(tmp_path / "versions"), **extra}
 
 
 def _seed():

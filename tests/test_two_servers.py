@@ -190,3 +190,20 @@ def test_a_checkin_synced_through_one_server_is_on_the_leaders_coverage_page_on_
     leader = logged_in(b, "leader")
     page = leader.get(f"{b.url}/coverage/cell", params={"user_id": liaison_id, "place_id": place}).text
     assert note in page
+
+
+def test_a_logout_through_one_server_ends_the_session_the_other_server_knew(servers, redis_prefix):
+    """Each server's workers keep the people they looked up (auth/known.py) while the shared
+    data version stands; a logout bumps it in the Redis both servers use."""
+    import redis
+
+    a, b = servers
+    phone = logged_in(a, "liaison")
+    tablet = logged_in(b, "liaison")
+    for _ in range(4):  # every worker of the second server has looked her up
+        assert tablet.get(f"{b.url}/", allow_redirects=False).status_code == 200
+    assert phone.post(f"{a.url}/logout", data={"csrf_token": token(phone, a)},
+                      allow_redirects=False).status_code == 302
+    for _ in range(4):
+        assert tablet.get(f"{b.url}/", allow_redirects=False).status_code == 302
+    assert redis.Redis.from_url(REDIS_URL).get(f"{redis_prefix}:version:all") is not None

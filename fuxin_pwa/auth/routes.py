@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, login
 from ..web import form_status, render
-from . import bp, throttle
+from . import bp, known, throttle
 from .forms import LoginForm, PasswordForm
 from .models import User, password_matches
 
@@ -23,7 +23,7 @@ def load_user(session_id: str):
     user_id, _dot, token = session_id.partition(".")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = known.person(int(user_id))
     return user if user is not None and user.active and user.holds(token) else None
 
 

@@ -5,6 +5,7 @@ With JS, the banner's buttons and the report form save into the outbox (offline 
 reach the server through /api/v1/sync; these routes validate with the same forms and store
 through the same services."""
 import uuid
+from datetime import timedelta
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -39,7 +40,10 @@ def _card_helpers():
 @home_panel("dispatch", "dispatch/_home_banner.html", slot=TOP, order=10)
 def _home_banner(user):
     """On top of the home, for everyone: the box the poll fills is there even when empty."""
-    return {"mine": my_deployments(user)}
+    mine = my_deployments(user)
+    # Each card says how long ago its state was set ("5 分钟前"): that changes every minute.
+    return {"mine": mine, "changes_at": min((m.deployment.state_at + timedelta(minutes=m.minutes + 1)
+                                            for m in mine), default=None)}
 
 
 def _mine_page(status=200):

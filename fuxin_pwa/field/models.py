@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..i18n import is_english
 from ..records import FieldRecordMixin
+from ..versions import own_records
 
 # Accuracy worse than this is shown as 定位精度低.
 LOW_ACCURACY_M = 200
@@ -92,3 +93,17 @@ class TaskLog(FieldRecordMixin, db.Model):
     request = relationship("ResidentRequest")
     incident = relationship("Incident")
     directive = relationship("Directive")
+
+
+# A visit record changes only its writer's own pages (their home counts their check-ins)
+# unless it moves something others see: a directive relayed, a request or case visited, an
+# incident reported on. versions.py bumps the writer's version, or everyone's.
+_SHARED_LINKS = ("directive_id", "request_id", "case_id", "incident_id")
+
+
+def _visit_owner(values) -> int | None:
+    return None if any(values.get(link) for link in _SHARED_LINKS) else values.get("user_id")
+
+
+own_records(CheckIn.__tablename__, _visit_owner)
+own_records(TaskLog.__tablename__, _visit_owner)

@@ -20,7 +20,10 @@ class HomePanel:
     template: str  # rendered with `panel`: the dict its context function returned
     slot: str
     order: int
-    context: Callable  # (user) -> dict, or None when the panel has nothing for this person
+    # (user) -> dict, or None when the panel has nothing for this person. The dict may name
+    # `changes_at`: the UTC moment its drawing changes with no write ("5 分钟前" becoming 6),
+    # until which the drawn home may be kept (kept.py).
+    context: Callable
 
 
 _PANELS: dict[str, HomePanel] = {}
@@ -52,3 +55,9 @@ def panels_for(user) -> dict[str, list[Rendered]]:
         if context is not None:
             slots[panel.slot].append(Rendered(panel.template, context))
     return slots
+
+
+def changes_at(slots: dict[str, list[Rendered]]):
+    """The soonest moment any panel drawn changes by itself, or None."""
+    return min((r.panel["changes_at"] for items in slots.values() for r in items
+                if r.panel.get("changes_at") is not None), default=None)

@@ -1,7 +1,7 @@
 """Field views: thin — parse, check access, call a service, render."""
 import uuid
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,6 +9,7 @@ from ..access import roles_required
 from ..auth.models import FIELD_ROLES, OVERSIGHT_ROLES
 from ..domain import an_id
 from ..extensions import db
+from ..kept import hole_context, kept_page
 from ..photos.services import photos_for_records
 from ..places.services import get_household, place_choices
 from ..records import REJECTED, web_meta
@@ -16,7 +17,7 @@ from ..web import Page, page_args, render
 from . import bp
 from .forms import CheckInForm, TaskLogForm, kind_choices
 from .models import LOW_ACCURACY_M, RELAY_KIND
-from .panels import panels_for
+from .panels import changes_at, panels_for
 from .queries import my_places_this_week, my_record
 from .services import active_task_kinds, save_checkin, save_task_log
 
@@ -30,7 +31,15 @@ def home():
     and admins start on the week's coverage, the first thing they look at."""
     if current_user.sees_all and request.args.get("field") != "1":
         return redirect(url_for("coverage.index"))
-    return render("field/home.html", places=my_places_this_week(current_user), panels=panels_for(current_user))
+    return kept_page(current_user, _draw_home)
+
+
+def _draw_home():
+    """The home as kept.py keeps it: drawn with holes for what each answer fills in."""
+    panels = panels_for(current_user)
+    html = render_template("field/home.html", places=my_places_this_week(current_user), panels=panels,
+                           **hole_context())
+    return html, changes_at(panels)
 
 
 def _prefill(form, places):

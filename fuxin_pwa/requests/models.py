@@ -4,7 +4,7 @@ followed up over visits, closed, called back.
 A request is itself a device record (a field worker may raise one offline), and so is every
 change to it: a status change made on a phone names the version it saw, and a stale one is
 kept as a conflict beside the current state, never applied over it and never lost."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -129,6 +129,18 @@ class ResidentRequest(FieldRecordMixin, db.Model):
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return not self.is_closed and self.due_at < (now or utcnow())
+
+    def due_shown_changes_at(self, now: datetime) -> datetime | None:
+        """When what a list says of its deadline changes by itself (requests/_macros.html
+        `due`): at the deadline, then at each whole hour late, then each whole day late."""
+        if self.is_closed:
+            return None
+        if self.due_at >= now:
+            return self.due_at
+        late = now - self.due_at
+        if late.days >= 1:
+            return self.due_at + timedelta(days=late.days + 1)
+        return self.due_at + timedelta(hours=late.seconds // 3600 + 1)
 
     @property
     def satisfaction_label(self) -> str:

@@ -56,7 +56,9 @@ def index():
 @home_panel("requests", "requests/_home_mine.html", order=50)
 def _home_requests(user):
     items, total = my_open_requests(user)
-    return {"requests": items, "total": total, "now": utcnow()}
+    now = utcnow()
+    return {"requests": items, "total": total, "now": now,
+            "changes_at": min(filter(None, (r.due_shown_changes_at(now) for r in items)), default=None)}
 
 
 @bp.get("/mine")

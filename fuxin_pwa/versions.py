@@ -1,0 +1,176 @@
+"""Data versions: how a worker may keep what it drew or read between requests, and learn
+for the price of a file read (or one Redis round trip) that a write has made it stale, in
+whichever worker or server that write was made.
+
+There are two kinds of version. A person's own is bumped after a commit that wrote only
+their own visit records (check-ins and task logs that relay nothing): the bulk of all
+writes, which change nothing kept for anyone else. The shared one ("all") is bumped after
+any other committed write: places, people, requests, dispatch, directives. What is kept
+names the versions it was made under and is thrown away when either has moved on.
+
+A version is bumped after the commit, never before: whoever reads the new version reads
+the new rows with it. Something drawn from the old rows may still be kept under the old
+version for a moment, and nobody asks for that version any more.
+
+Where the versions live (VERSIONS_URI): a folder on this machine by default, which every
+gunicorn worker of one server shares; `redis://…` for several servers (it defaults to the
+rate limits' Redis when that is one). Writes made outside this app (SQL by hand, a restore
+into a running server) bump nothing: whatever is kept with a version also has a time limit.
+"""
+import os
+import secrets
+import tempfile
+from typing import Iterable
+
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .memo import remembered
+
+ALL = "all"
+_PENDING = "_versions_pending"  # Session.info: what this transaction's commit will bump
+
+
+class FolderVersions:
+    """One small file per version: its content changes at every bump (a random token,
+    written whole and renamed into place, so a reader never sees half of one)."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        os.makedirs(folder, exist_ok=True)
+
+    def read(self, names: Iterable[str]) -> tuple[str, ...]:
+        found = []
+        for name in names:
+            try:
+                with open(os.path.join(self.folder, name), encoding="ascii") as handle:
+                    found.append(handle.read())
+            except FileNotFoundError:  # never bumped yet
+                found.append("0")
+        return tuple(found)
+
+    def bump(self, names: Iterable[str]) -> None:
+        for name in names:
+            fd, path = tempfile.mkstemp(dir=self.folder, prefix=".bump-")
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(8))
+            os.replace(path, os.path.join(self.folder, name))
+
+
+class RedisVersions:
+    """One counter per version, shared by every server that points at this Redis."""
+
+    def __init__(self, uri: str, prefix: str):
+        import redis  # only needed when several servers share one store
+
+        self.redis = redis.Redis.from_url(uri)
+        self.prefix = f"{prefix}:version:"
+
+    def read(self, names: Iterable[str]) -> tuple[str, ...]:
+        values = self.redis.mget([self.prefix + name for name in names])
+        return tuple((v or b"0").decode() for v in values)
+
+    def bump(self, names: Iterable[str]) -> None:
+        pipe = self.redis.pipeline(transaction=False)
+        for name in names:
+            pipe.incr(self.prefix + name)
+        pipe.execute()
+
+
+def store():
+    return current_app.extensions["fuxin_versions"]
+
+
+def person(user_id: int) -> str:
+    return f"u{int(user_id)}"
+
+
+def current(user_id: int) -> tuple[str, str]:
+    """(the shared version, this person's), as one read, once a request."""
+    return remembered(("versions", user_id), lambda: store().read((ALL, person(user_id))))
+
+
+def bump_all() -> None:
+    """Everything kept is stale (a restore, demo data loaded, an import)."""
+    store().bump((ALL,))
+
+
+# --- What a commit bumps ---------------------------------------------------------------------
+
+_OWN: dict[str, object] = {}  # table name -> rule(row values) -> the person's id, or None: shared
+
+
+def own_records(table_name: str, owner_of) -> None:
+    """Rows of this table that change only their writer's pages: owner_of(values) gives the
+    person's id for a row, or None for a row that changes what others see too."""
+    _OWN[table_name] = owner_of
+
+
+def _note(session: Session, names: Iterable[str]) -> None:
+    session.info.setdefault(_PENDING, set()).update(names)
+
+
+def _row_names(table_name: str, values) -> set[str]:
+    rule = _OWN.get(table_name)
+    owner = rule(values) if rule is not None else None
+    return {person(owner)} if owner is not None else {ALL}
+
+
+def _after_flush(session: Session, _context) -> None:
+    names: set[str] = set()
+    for instance in session.new:
+        names |= _row_names(instance.__table__.name, vars(instance))
+    if session.dirty or session.deleted:
+        names.add(ALL)  # an edit or a deletion: kept things of others may show it
+    if names:
+        _note(session, names)
+
+
+def _on_statement(state) -> None:
+    """Bulk INSERT/UPDATE/DELETE through the session, which flush events never see: the sync
+    batch's inserts, retention's erasure."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", None)
+    if not state.is_insert or name not in _OWN:
+        _note(state.session, {ALL})
+        return
+    params = state.parameters
+    rows = params if isinstance(params, list) else [params or {}]
+    names: set[str] = set()
+    for values in rows:
+        names |= _row_names(name, values)
+    _note(state.session, names)
+
+
+def _after_commit(session: Session) -> None:
+    names = session.info.pop(_PENDING, None)
+    if names:
+        try:
+            store().bump(sorted(names))
+        except RuntimeError:  # outside an app context (a script's own session): nothing kept to spoil
+            pass
+
+
+def init_versions(app: Flask) -> None:
+    uri = app.config.get("VERSIONS_URI") or ""
+    limits = app.config.get("RATELIMIT_STORAGE_URI") or ""
+    if not uri and limits.startswith(("redis://", "rediss://")):
+        uri = limits  # several servers already share this Redis; the versions must be shared too
+    if uri.startswith(("redis://", "rediss://")):
+        app.extensions["fuxin_versions"] = RedisVersions(uri, app.config.get("RATELIMIT_KEY_PREFIX", "fuxin"))
+    else:
+        app.extensions["fuxin_versions"] = FolderVersions(uri or os.path.join(app.instance_path, "versions"))
+    for name, listener in (("after_flush", _after_flush), ("do_orm_execute", _on_statement),
+                           ("after_commit", _after_commit), ("after_soft_rollback", _after_rollback_soft)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+def _after_rollback_soft(session: Session, previous_transaction) -> None:
+    # A whole rollback undoes every write; a savepoint's may leave some, and a bump too many
+    # only costs a page drawn again, so only the outermost transaction's forgets.
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
