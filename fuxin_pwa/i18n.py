@@ -6,10 +6,13 @@ English string; fuxin_pwa/translations/en/LC_MESSAGES/messages.po translates it 
 
 In Python: `lazy_gettext as _l` for what is made at import time (form labels, validator
 messages, label dicts), `gettext as _` inside request code. In templates: `{{ _('…') }}`."""
+import functools
 from urllib.parse import urlencode
 
-from flask import Flask, g, has_request_context, request, session
+from babel import support
+from flask import Flask, Request, g, has_request_context, request, session
 from flask_babel import force_locale, get_locale, gettext
+from wtforms.i18n import messages_path
 
 LANGUAGES = ("zh_CN", "en")
 DEFAULT = "zh_CN"
@@ -50,7 +53,25 @@ def lang_url(code: str) -> str:
     return request.path + "?" + urlencode(args, doseq=True)
 
 
+@functools.cache
+def _wtforms_catalog(locale: str):
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class I18nRequest(Request):
+    """Flask-WTF reads WTForms' own messages (a field's default label, a built-in validator's
+    message) from `request.wtforms_translations`, and when it finds none there loads the
+    catalog from disk again: once for every request that builds a form, a millisecond each
+    of a sync. Here the attribute is the catalog of the request's language, read once a
+    process."""
+
+    @functools.cached_property
+    def wtforms_translations(self):
+        return _wtforms_catalog(str(get_locale()))
+
+
 def init_i18n(app: Flask) -> None:
+    app.request_class = I18nRequest
     @app.before_request
     def _choose_language():
         # Remember ?lang= even on a request that translates nothing (a redirect to login),

@@ -28,6 +28,13 @@ def remembered(key, compute: Callable):
 def forget() -> None:
     if has_request_context() and g.get("_memo") is not None:
         g._memo = {}
+        g._memo_spoiled = True
+
+
+def memo_spoiled() -> bool:
+    """Whether this request has written what the memo watches (then nothing kept between
+    requests may answer it either: versions.kept_value)."""
+    return bool(g.get("_memo_spoiled"))
 
 
 def _forget_when_watched_written(session, _context) -> None:
@@ -44,6 +51,7 @@ def init_memo(app: Flask, watched: tuple[type, ...]) -> None:
     @app.before_request
     def _start():  # g may outlive a request (a test's app context): each request starts empty
         g._memo = {}
+        g._memo_spoiled = False
 
     if not event.contains(Session, "after_flush", _forget_when_watched_written):
         event.listen(Session, "after_flush", _forget_when_watched_written)

@@ -20,13 +20,14 @@ into a running server) bump nothing: whatever is kept with a version also has a 
 import os
 import secrets
 import tempfile
-from typing import Iterable
+import time
+from typing import Callable, Iterable
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from .memo import remembered
+from .memo import memo_spoiled, remembered
 
 ALL = "all"
 _PENDING = "_versions_pending"  # Session.info: what this transaction's commit will bump
@@ -88,7 +89,37 @@ def person(user_id: int) -> str:
 
 def current(user_id: int) -> tuple[str, str]:
     """(the shared version, this person's), as one read, once a request."""
-    return remembered(("versions", user_id), lambda: store().read((ALL, person(user_id))))
+    def read():
+        both = store().read((ALL, person(user_id)))
+        remembered(("versions", ALL), lambda: both[0])
+        return both
+    return remembered(("versions", user_id), read)
+
+
+def shared() -> str:
+    """The shared version, once a request."""
+    return remembered(("versions", ALL), lambda: store().read((ALL,))[0])
+
+
+def kept_value(key, compute: Callable):
+    """compute(), once a request (memo.py), and kept by the worker between requests while the
+    shared version stands: for plain values every request asks for and only shared writes
+    change, such as a person's place scope. A request that has itself written what the memo
+    watches computes afresh and keeps nothing: its write is not committed, nor bumped, yet."""
+    def across():
+        if not has_request_context() or memo_spoiled():
+            return compute()
+        kept = current_app.extensions.setdefault("fuxin_kept_values", {})
+        version, now = shared(), time.time()
+        found = kept.get(key)
+        if found is not None and found[0] == version and now - found[1] < current_app.config["KEEP_SECONDS"]:
+            return found[2]
+        value = compute()
+        if len(kept) > 50_000:  # a bound on a worker's memory, far past a subdistrict's people
+            kept.clear()
+        kept[key] = (version, now, value)
+        return value
+    return remembered(key, across)
 
 
 def bump_all() -> None:

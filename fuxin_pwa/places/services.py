@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from ..domain import NotFound
 from ..extensions import db
 from ..memo import remembered
+from ..versions import kept_value
 from .models import COMMUNITY, SUBDISTRICT, VILLAGE, Assignment, Household, Place
 from .tree import descend
 
@@ -46,7 +47,8 @@ def scope_place_ids(user) -> set[int] | None:
             sa.select(Assignment.place_id).where(Assignment.user_id == user.id)).all())
         return frozenset(with_descendants(assigned))
 
-    return remembered(("scope", user.id), compute)
+    # Kept between requests too: assignments and places change by shared writes only.
+    return kept_value(("scope", user.id), compute)
 
 
 def selectable_places(user) -> list[Place]:
