@@ -6,4 +6,4 @@ from .photos.models import Photo  # noqa: F401
 from .places.models import Assignment, Household, Place  # noqa: F401
 from .dispatch.models import Deployment, Incident, IncidentAck, IncidentGroup, Post  # noqa: F401
 from .requests.models import RequestCategory, RequestEvent, ResidentRequest  # noqa: F401
-from .directives.models import Directive, DirectiveTarget  # noqa: F401
+from .directives.models import Directive, DirectiveAttachment, DirectiveTarget  # noqa: F401

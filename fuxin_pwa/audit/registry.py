@@ -65,7 +65,7 @@ def register_models() -> None:
         return
     from ..auth.models import User
     from ..cases.models import Case
-    from ..directives.models import Directive, DirectiveTarget
+    from ..directives.models import Directive, DirectiveAttachment, DirectiveTarget
     from ..dispatch.models import Deployment, Incident, IncidentGroup, Post
     from ..field.models import TaskKind
     from ..places.models import Assignment, Household, Place
@@ -88,3 +88,5 @@ def register_models() -> None:
     audited(Deployment, "deployment", _l("调派人员"), parent=("incident", "incident_id"))
     audited(Directive, "directive", _l("传达部署"), page=("directives.show", "directive_id"))
     audited(DirectiveTarget, "directive_target", _l("传达地点"), parent=("directive", "directive_id"))
+    audited(DirectiveAttachment, "directive_attachment", _l("传达部署附件"), parent=("directive", "directive_id"),
+            skip=("storage_path",))
