@@ -28,7 +28,7 @@ PHONE, ID_NUMBER = "phone", "id_number"
 REVEALABLE = {REQUEST: (PHONE,), HOUSEHOLD: (PHONE, ID_NUMBER)}
 FIELD_LABELS = {PHONE: _l("电话"), ID_NUMBER: _l("身份证号")}
 SUBJECT_LABELS = {REQUEST: _l("群众诉求"), HOUSEHOLD: _l("户"), "ledger": _l("台账"),
-                  "access_log": _l("个人信息访问记录")}
+                  "access_log": _l("个人信息访问记录"), "directive": _l("传达部署")}
 
 
 class AccessLogEntry(db.Model):

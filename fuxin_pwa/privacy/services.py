@@ -77,9 +77,11 @@ class LoggedExport:
     without holding them; finish() writes how many went, and stream() calls it after the
     last chunk of a streamed file."""
 
-    def __init__(self, user, subject_type: str, ledger: str, filters: dict):
-        entry = AccessLogEntry(actor_id=user.id, kind=EXPORT, subject_type=subject_type, field=ledger,
-                               filters=json.dumps(filters, ensure_ascii=False, sort_keys=True), at=utcnow())
+    def __init__(self, user, subject_type: str, ledger: str, filters: dict, subject_id: int | None = None):
+        # An export of one object (a directive's places) names it, so the log says which.
+        entry = AccessLogEntry(actor_id=user.id, kind=EXPORT, subject_type=subject_type, subject_id=subject_id,
+                               field=ledger, filters=json.dumps(filters, ensure_ascii=False, sort_keys=True),
+                               at=utcnow())
         db.session.add(entry)
         db.session.commit()
         self.entry_id, self.rows = entry.id, 0

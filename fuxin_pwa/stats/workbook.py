@@ -66,21 +66,37 @@ def write_xlsx(ledgers: list[Ledger], options: Options):
     """The workbook in a temporary file, rewound, ready to send."""
     places = place_index()
     wb = Workbook(write_only=True)
+    for ledger in ledgers:
+        _add_sheet(wb, ledger.title, ledger.columns, ledger.rows(options, places))
+    return _saved(wb)
+
+
+def write_table(title, columns, rows):
+    """One sheet of any area's rows (a directive's places, say), written as the ledgers are:
+    the same header, widths and formula-safe cells. `columns`: (header, width) pairs."""
+    wb = Workbook(write_only=True)
+    _add_sheet(wb, title, columns, rows)
+    return _saved(wb)
+
+
+def _add_sheet(wb, title, columns, rows) -> None:
+    ws = wb.create_sheet(title=str(title)[:31])
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="F0F2F5")
     wrap = Alignment(vertical="center")
-    for ledger in ledgers:
-        ws = wb.create_sheet(title=str(ledger.title)[:31])
-        for i, (_header, width) in enumerate(ledger.columns, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        ws.freeze_panes = "A2"  # the header row stays in view while scrolling
-        header = []
-        for title, _width in ledger.columns:
-            cell = WriteOnlyCell(ws, str(title))
-            cell.font, cell.fill, cell.alignment = bold, fill, wrap
-            header.append(cell)
-        ws.append(header)
-        for row in ledger.rows(options, places):
-            ws.append([xlsx_cell(ws, v) for v in row])
+    for i, (_header, width) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"  # the header row stays in view while scrolling
+    header = []
+    for header_title, _width in columns:
+        cell = WriteOnlyCell(ws, str(header_title))
+        cell.font, cell.fill, cell.alignment = bold, fill, wrap
+        header.append(cell)
+    ws.append(header)
+    for row in rows:
+        ws.append([xlsx_cell(ws, v) for v in row])
+
+
+def _saved(wb):
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     wb.save(out)
     out.seek(0)
