@@ -15,6 +15,7 @@ from flask import g
 from PIL import Image
 
 from fuxin_pwa.cases.models import Case
+from fuxin_pwa.directives.attachments import Upload
 from fuxin_pwa.directives.services import publish_directive
 from fuxin_pwa.dispatch.models import Deployment, Incident, Post
 from fuxin_pwa.extensions import db
@@ -93,6 +94,13 @@ MATRIX = [
     ("directives.new", "GET", "/directives/new", OVERSIGHT, 403, PAGE),
     ("directives.new", "POST", "/directives/new", OVERSIGHT, 403, FORM_POST),
     ("directives.show", "GET", "/directives/{directive_a}", COVERS_A, 404, PAGE),
+    # Its file, for whoever sees the directive; changing, withdrawing and exporting it, for leaders.
+    ("directives.attachment", "GET", "/directives/{directive_a}/attachments/{attachment_a}", COVERS_A, 404, PAGE),
+    ("directives.edit", "GET", "/directives/{directive_a}/edit", OVERSIGHT, 403, PAGE),
+    ("directives.edit", "POST", "/directives/{directive_a}/edit", OVERSIGHT, 403, FORM_POST),
+    ("directives.withdraw", "GET", "/directives/{directive_a}/withdraw", OVERSIGHT, 403, PAGE),
+    ("directives.withdraw", "POST", "/directives/{directive_a}/withdraw", OVERSIGHT, 403, FORM_POST),
+    ("directives.export", "GET", "/directives/{directive_a}.xlsx", OVERSIGHT, 403, PAGE),
     ("coverage.index", "GET", "/coverage/", OVERSIGHT, 403, PAGE),
     ("coverage.cell", "GET", "/coverage/cell?user_id={liaison}&place_id={village_a}", OVERSIGHT, 403, PAGE),
     ("stats.index", "GET", "/stats/", OVERSIGHT, 403, PAGE),
@@ -194,8 +202,9 @@ def make_ids(world):
     deployment = Deployment(incident_id=incident.id, user_id=world.liaison.id, post_id=post.id)
     db.session.add(deployment)
     db.session.commit()
-    directive = publish_directive(world.leader, "冬季防火", "逐村传达", utcnow().date(), [world.village_a.id], False)
-    return {"directive_a": directive.id,
+    directive = publish_directive(world.leader, "冬季防火", "逐村传达", utcnow().date(), [world.village_a.id], False,
+                                  uploads=[Upload("通知.pdf", "application/pdf", b"%PDF-1.7\n")])
+    return {"directive_a": directive.id, "attachment_a": directive.attachments[0].id,
             "household_a": world.household_a.id, "case_a": case.id, "village_a": world.village_a.id,
             "grid_a": world.grid_a.id, "liaison": world.liaison.id, "token": "0" * 32,
             "checkin_a": checkin.uuid, "photo_a": photo.uuid, "new_photo": str(uuid.uuid4()),

@@ -1,15 +1,20 @@
 """Directives relayed (传达部署): a leader publishes, the people who cover each target place
 see it on their home and in /api/v1/me, and a briefing task log at the place relays it."""
+import io
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
 
+import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from fuxin_pwa.directives.models import Directive
 from fuxin_pwa.extensions import db
 from fuxin_pwa.field.models import TaskLog
 from fuxin_pwa.places.models import Place
-from fuxin_pwa.timeutil import local_today
+from fuxin_pwa.privacy.models import EXPORT, AccessLogEntry
+from fuxin_pwa.timeutil import local_today, to_local
 from tests.test_sync import sync, task_log
 
 
@@ -163,3 +168,76 @@ def test_the_home_costs_one_query_for_the_outstanding_directives(client, auth, w
     _publish(client, auth, [world.village_a.id])
     auth.login("liaison")
     assert queries_of(lambda: client.get("/")) == before
+
+
+# --- The Excel of a directive's places -----------------------------------------------------
+
+def test_the_leader_exports_one_row_per_place_and_the_export_is_in_the_access_log(client, auth, world):
+    formula = Place(name="=HYPERLINK(\"http://x\")村", kind="village", parent_id=world.subdistrict.id, code="V-F")
+    db.session.add(formula)
+    db.session.commit()
+    _publish(client, auth, [world.village_a.id, world.village_b.id, formula.id],
+             due_on=local_today() - timedelta(days=1))
+    directive = db.session.scalar(sa.select(Directive))
+    auth.login("cadre")
+    when = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=3)
+    record = relay(directive.id, world.village_a.id, people_reached=35)
+    record["occurred_at"] = when.isoformat().replace("+00:00", "Z")
+    second = relay(directive.id, world.village_a.id, people_reached=5)
+    assert [x["status"] for x in sync(client, [record, second]).get_json()["results"]] == ["created"] * 2
+    assert client.get(f"/directives/{directive.id}.xlsx").status_code == 403  # leaders' only
+    auth.logout()
+
+    auth.login("leader")
+    page = client.get(f"/directives/{directive.id}").get_data(as_text=True)
+    assert f'href="/directives/{directive.id}.xlsx"' in page
+    r = client.get(f"/directives/{directive.id}.xlsx")
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "private, no-store"
+    assert quote(f"传达部署_冬季防火安全部署_{local_today():%Y%m%d}.xlsx") in r.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(r.data))["传达情况"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["地点", "是否传达", "传达人", "传达时间", "传达次数", "传达人数", "是否逾期"]
+    by_place = {row[0]: row for row in rows[1:]}
+    assert len(rows) == 4
+    assert by_place["东村"] == ["东村", "已传达", "孙干部", to_local(when).strftime("%Y-%m-%d %H:%M"), 2, 40, None]
+    assert by_place["西村"] == ["西村", "未传达", None, None, 0, None, "是"]
+    cell = sheet.cell(row=[r[0] for r in rows].index(formula.name) + 1, column=1)
+    assert cell.data_type == "s" and cell.quotePrefix  # text, never a formula Excel would run
+    entry = db.session.scalar(sa.select(AccessLogEntry))
+    assert (entry.actor_id, entry.kind, entry.subject_type, entry.subject_id, entry.rows) == (
+        world.leader.id, EXPORT, "directive", directive.id, 3)
+    auth.logout()
+    auth.login("admin")
+    log = client.get("/admin/access-log/").get_data(as_text=True)
+    assert f"传达部署 #{directive.id}" in log and "传达部署 (xlsx)" in log
+
+
+# --- The list, a page at a time --------------------------------------------------------------
+
+@pytest.mark.app_config(PAGE_SIZE=2)
+def test_the_list_pages_and_costs_the_same_queries_for_one_directive_or_three(client, auth, world, queries_of):
+    auth.login("leader")
+    empty = client.get("/directives/").get_data(as_text=True)
+    assert "还没有传达部署" in empty
+    auth.logout()
+    _publish(client, auth, [world.village_a.id], due_on=local_today() + timedelta(days=3))
+    auth.login("leader")
+    one = queries_of(lambda: client.get("/directives/"))
+    auth.logout()
+    _publish(client, auth, [world.village_a.id], due_on=local_today() + timedelta(days=2))
+    _publish(client, auth, [world.village_b.id], due_on=local_today() + timedelta(days=1))
+    auth.login("leader")
+    assert queries_of(lambda: client.get("/directives/")) == one
+    first = client.get("/directives/").get_data(as_text=True)
+    assert first.count("directive-row") == 2 and "第 1 / 2 页 · 共 3 条" in first and "?page=2" in first
+    second = client.get("/directives/?page=2").get_data(as_text=True)
+    assert second.count("directive-row") == 1 and "第 2 / 2 页" in second
+    beyond = client.get("/directives/?page=9").get_data(as_text=True)
+    assert "这一页没有内容" in beyond and "?page=1" in beyond
+    auth.logout()
+    auth.login("liaison_b")  # 西村: one of the three
+    mine = client.get("/directives/").get_data(as_text=True)
+    assert mine.count("directive-row") == 1 and "pager" not in mine
+    auth.logout()
+    auth.login("grid")  # 万科: none
+    assert "您所包的村居目前没有传达部署" in client.get("/directives/").get_data(as_text=True)
