@@ -141,3 +141,24 @@ def test_a_write_in_one_worker_makes_another_workers_kept_pages_stale(app, clien
         assert "本周已入村" in _home(other_client)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_place_taken_from_her_by_the_admin_is_refused_at_her_next_sync_though_the_worker_kept_her_scope(
+        client, auth, world):
+    from fuxin_pwa.places.models import Assignment
+
+    auth.login("liaison")
+    assert [r["status"] for r in _sync(client, _checkin(world.village_a.id))] == ["created"]
+    db.session.execute(sa.delete(Assignment).where(Assignment.user_id == world.liaison.id))
+    db.session.commit()
+    (result,) = _sync(client, _checkin(world.village_a.id))
+    assert result["status"] == "rejected" and result["errors"]["place_id"] == ["不在您的包片范围内"]
+
+
+def test_a_place_closed_by_the_admin_is_refused_at_once_though_the_worker_kept_the_places(client, auth, world):
+    auth.login("liaison")
+    assert [r["status"] for r in _sync(client, _checkin(world.grid_a.id))] == ["created"]
+    world.grid_a.active = False
+    db.session.commit()
+    (result,) = _sync(client, _checkin(world.grid_a.id))
+    assert result["status"] == "rejected" and result["errors"]["place_id"] == ["地点不存在"]

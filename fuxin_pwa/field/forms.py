@@ -14,8 +14,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from ..domain import an_id
 from ..extensions import db
 from ..memo import remembered
-from ..places.models import Household, Place
-from ..places.services import place_in_scope
+from ..places.models import Household
+from ..places.services import active_place_ids, place_in_scope
 from ..timeutil import to_local, utcnow
 from .models import TaskKind
 
@@ -103,13 +103,12 @@ class FieldRecordForm(FlaskForm):
     def validate_place_id(self, field):
         if field.data is None:
             raise ValidationError(_("请选择地点"))
-        place = db.session.get(Place, field.data)
-        if place is None or not place.active:
+        if field.data not in active_place_ids():
             raise ValidationError(_("地点不存在"))
-        if not place_in_scope(self.user, place.id) and not self.place_allowed_by_link(place):
+        if not place_in_scope(self.user, field.data) and not self.place_allowed_by_link(field.data):
             raise ValidationError(_("不在您的包片范围内"))
 
-    def place_allowed_by_link(self, place) -> bool:
+    def place_allowed_by_link(self, place_id: int) -> bool:
         """A record tied to work someone was sent to (a request, an incident) may be made
         outside their own places; the subclass says which links count."""
         return False
@@ -225,7 +224,7 @@ class TaskLogForm(FieldRecordForm):
             raise ValidationError(_("您未被派往该突发事件"))
         self.incident_obj = incident
 
-    def place_allowed_by_link(self, place) -> bool:
+    def place_allowed_by_link(self, place_id: int) -> bool:
         """A visit on a request assigned to me is made at the request's place; a report from an
         incident I was sent to may come from any place (a flooded road is nobody's 包片)."""
         from ..dispatch.access import deployment_of
@@ -233,7 +232,7 @@ class TaskLogForm(FieldRecordForm):
         from ..requests.models import ResidentRequest
 
         request = db.session.get(ResidentRequest, self.request_id.data) if self.request_id.data else None
-        if request is not None and request.place_id == place.id and may_see_request(self.user, request):
+        if request is not None and request.place_id == place_id and may_see_request(self.user, request):
             return True
         return bool(self.incident_id.data and deployment_of(self.user, self.incident_id.data)
                     and self._during_incident(self.incident_id.data))

@@ -51,6 +51,13 @@ def scope_place_ids(user) -> set[int] | None:
     return kept_value(("scope", user.id), compute)
 
 
+def active_place_ids() -> frozenset[int]:
+    """Every active place, kept by the worker while the shared data version stands (places
+    change by shared writes only): each synced record's place is checked with no query."""
+    return kept_value("active_places", lambda: frozenset(
+        db.session.scalars(sa.select(Place.id).where(Place.active)).all()))
+
+
 def selectable_places(user) -> list[Place]:
     """Places offered in a field form: assigned ones and those below them, active only."""
     ids = scope_place_ids(user)

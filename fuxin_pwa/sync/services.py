@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from ..extensions import db
 from ..cases.models import Case
 from ..field.forms import int_or_none
-from ..places.models import Household, Place
+from ..places.models import Household
 from ..records import REJECTED, SOURCE_SYNC, RecordBatch, RecordMeta, content_hash, judge_stored
 from ..timeutil import to_utc_naive, utcnow
 from .registry import RECORD_TYPES
@@ -180,7 +180,9 @@ def _record_ids(records: list) -> set[str]:
 
 # The places, households and cases a batch's records name, loaded in one query each, so each
 # record's form finds them in the session instead of asking the database once a record.
-LINKED = {"place_id": Place, "household_id": Household, "case_id": Case}
+# (A record's place needs no row: its form checks the id against places/services.py's
+# active_place_ids.)
+LINKED = {"household_id": Household, "case_id": Case}
 
 
 def _load_linked(records: list) -> list:
