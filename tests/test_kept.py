@@ -162,3 +162,25 @@ def test_a_place_closed_by_the_admin_is_refused_at_once_though_the_worker_kept_t
     db.session.commit()
     (result,) = _sync(client, _checkin(world.grid_a.id))
     assert result["status"] == "rejected" and result["errors"]["place_id"] == ["地点不存在"]
+
+
+def test_the_versions_folder_counts_every_bump_of_many_workers_and_a_rotation_is_a_new_version(tmp_path):
+    import threading
+
+    from fuxin_pwa.versions import FolderVersions
+
+    store = FolderVersions(str(tmp_path))
+    assert store.read(["all"]) == ("0",)
+    threads = [threading.Thread(target=lambda: [store.bump(["all"]) for _ in range(50)]) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.read(["all"])[0].endswith(".200")  # not one bump lost
+    seen = {store.read(["all"])[0]}
+    store.ROTATE = 210
+    for _ in range(20):  # past the rotation and on
+        store.bump(["all"])
+        version = store.read(["all"])[0]
+        assert version not in seen
+        seen.add(version)
