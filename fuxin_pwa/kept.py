@@ -50,7 +50,7 @@ def _filled(html: str) -> str:
 
 
 class _Kept:
-    __slots__ = ("versions", "day", "until", "html")
+    __slots__ = ("versions", "day", "until", "html")  # html: or a kept value (kept_for_person)
 
     def __init__(self, versions_, day, until, html):
         self.versions, self.day, self.until, self.html = versions_, day, until, html
@@ -87,18 +87,28 @@ def kept_page(user, draw: Callable[[], tuple[str, datetime | None]]):
     if session.get("_flashes"):  # drawn for this answer only: it carries a message
         html, _changes_at = draw()
         return _response(_filled(html))
-    key = (user.id, str(get_locale()), session.get("lang"), request.full_path)
+    return _response(_filled(_kept(("page", request.full_path), user, draw)))
+
+
+def kept_for_person(name: str, user, compute: Callable[[], object]):
+    """What compute() gives for this person in this language, kept as a page is (a value
+    that must never hold ORM objects: it outlives the request's session)."""
+    return _kept(("value", name), user, lambda: (compute(), None))
+
+
+def _kept(what: tuple, user, draw):
+    key = (*what, user.id, str(get_locale()), session.get("lang"))
     seen = versions.current(user.id)  # read before the rows: a write after this bumps past it
     day, now = local_today(), time.time()
     page = _pages().get(key)
     if page is None or page.versions != seen or page.day != day or now >= page.until:
-        html, changes_at = draw()
+        value, changes_at = draw()
         until = now + current_app.config["KEEP_SECONDS"]
         if changes_at is not None:
             until = min(until, now + max((changes_at - utcnow()).total_seconds(), 0))
-        page = _Kept(seen, day, until, html)
+        page = _Kept(seen, day, until, value)
         _pages().put(key, page)
-    return _response(_filled(page.html))
+    return page.html
 
 
 def _response(html: str):

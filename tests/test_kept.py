@@ -184,3 +184,13 @@ def test_the_versions_folder_counts_every_bump_of_many_workers_and_a_rotation_is
         version = store.read(["all"])[0]
         assert version not in seen
         seen.add(version)
+
+
+def test_a_phone_asking_me_again_with_nothing_changed_gets_a_304_for_no_query(client, auth, world, count_queries):
+    auth.login("liaison")
+    first = _get(client, "/api/v1/me")
+    with count_queries() as again:
+        g.pop("_login_user", None)
+        answer = client.get("/api/v1/me", headers={"If-None-Match": first.headers["ETag"]})
+    assert answer.status_code == 304 and again.count == 0
+    assert first.get_json()["csrf_token"] and first.get_json()["user"]["username"] == "liaison"

@@ -13,6 +13,7 @@ from flask_wtf.csrf import generate_csrf
 from ..extensions import csrf, limiter
 from ..directives.services import outstanding_for
 from ..field.services import active_task_kinds
+from ..kept import kept_for_person
 from ..places.services import selectable_places
 from ..timeutil import iso_local, utcnow
 from . import bp
@@ -44,8 +45,9 @@ def openapi():
     return response
 
 
-@bp.get("/me")
-def me():
+def _me_body() -> str:
+    """What /me says of the person, as JSON; kept between requests (kept.py) while nothing
+    under it has changed: a phone asks for it at every start and every sync."""
     body = {
         "user": {"username": current_user.username, "name": current_user.name, "role": current_user.role},
         "types": list(RECORD_TYPES),
@@ -56,18 +58,24 @@ def me():
         "directives": [{"id": d.id, "title": d.title, "due_on": d.due_on.isoformat(), "place_ids": d.place_ids}
                        for d in outstanding_for(current_user)],
     }
+    return json.dumps(body, sort_keys=True, ensure_ascii=False)
+
+
+@bp.get("/me")
+def me():
+    body = kept_for_person("api-me", current_user, _me_body)
     token = generate_csrf()
     # The ETag covers the session's CSRF secret too, so a new login never gets a 304
     # that would leave the device holding the old session's token.
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()
-                            + str(session.get("csrf_token")).encode()).hexdigest()[:32]
+    digest = hashlib.sha256(body.encode() + str(session.get("csrf_token")).encode()).hexdigest()[:32]
     etag = f'"{digest}"'
     # Weak comparison, as If-None-Match asks: a gzipped answer carries the tag weakened
     # (W/"…", assets.compress), and the phone sends back what it was given.
     if request.if_none_match.contains_weak(digest):
         response = make_response("", 304)
     else:
-        response = jsonify({**body, "csrf_token": token})
+        response = make_response(body[:-1] + ', "csrf_token": ' + json.dumps(token) + "}")
+        response.mimetype = "application/json"
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "private, no-cache"
     return response
