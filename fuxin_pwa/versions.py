@@ -191,11 +191,16 @@ def _on_statement(state) -> None:
         _note(state.session, {ALL})
         return
     params = state.parameters
-    rows = params if isinstance(params, list) else [params or {}]
+    rows_written(state.session, name, params if isinstance(params, list) else [params or {}])
+
+
+def rows_written(session: Session, table_name: str, rows: list[dict]) -> None:
+    """What inserting these rows will bump at the commit, for inserts made on the session's
+    connection, which no session event sees (the sync batch's)."""
     names: set[str] = set()
     for values in rows:
-        names |= _row_names(name, values)
-    _note(state.session, names)
+        names |= _row_names(table_name, values)
+    _note(session, names)
 
 
 def _after_commit(session: Session) -> None:
