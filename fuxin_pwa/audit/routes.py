@@ -1,6 +1,4 @@
 """The admin's audit page and its CSV export: thin views over services.py."""
-from datetime import date
-
 from flask import Response, request, stream_with_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -8,38 +6,29 @@ from flask_login import current_user
 
 from ..access import roles_required
 from ..auth.models import ADMIN
-from ..domain import an_id
-from ..field.forms import plausible
 from ..privacy.services import LoggedExport
 from ..stats.workbook import CSV_MIMETYPE, content_disposition, csv_stream
 from ..timeutil import local_today
-from ..web import page_args, render
+from ..web import form_status, page_args, render
 from . import bp
-from .services import SYSTEM, AuditFilter, actor_choices, csv_rows, entries_page, type_choices
+from .forms import AuditFilterForm
+from .services import actor_choices, csv_rows, entries_page, type_choices
 
 
-def _date(name: str) -> date | None:
-    """A bound the day sums can hold; empty, mistyped or implausible (year 1) is no bound."""
-    try:
-        day = date.fromisoformat(request.args.get(name, "").strip())
-    except ValueError:
-        return None
-    return day if plausible(day) else None
-
-
-def _filter() -> AuditFilter:
-    return AuditFilter(actor=request.args.get("actor", "").strip(), object_type=request.args.get("type", ""),
-                       object_id=request.args.get("object_id", type=an_id),
-                       date_from=_date("date_from"), date_to=_date("date_to"))
+def _filter_form() -> AuditFilterForm:
+    form = AuditFilterForm(request.args)
+    form.set_choices(actor_choices(), type_choices())
+    form.validate()
+    return form
 
 
 @bp.get("/")
 @roles_required(ADMIN)
 def index():
     """Every recorded change, newest first, by person, object type and date."""
-    f = _filter()
-    return render("audit/index.html", "audit/_list.html", f=f, page=entries_page(f, *page_args()),
-                  actors=actor_choices(), types=type_choices(), system=SYSTEM)
+    form = _filter_form()
+    return render("audit/index.html", "audit/_list.html", status=form_status(form), form=form,
+                  page=entries_page(form.audit_filter(), *page_args()))
 
 
 CSV_COLUMNS = (_l("时间"), _l("操作人"), _l("对象"), _l("编号"), _l("操作"), _l("字段"), _l("修改前"), _l("修改后"),
@@ -51,7 +40,7 @@ CSV_COLUMNS = (_l("时间"), _l("操作人"), _l("对象"), _l("编号"), _l("�
 def export():
     """The same filter's entries for an auditor: one row per changed field. The log holds
     personal values (masked) and who changed what: taking it away is in the access log."""
-    f = _filter()
+    f = _filter_form().audit_filter()
     export = LoggedExport(current_user, "audit", "audit", request.args.to_dict())
     response = Response(stream_with_context(export.stream(csv_stream(CSV_COLUMNS, export.count(csv_rows(f))))),
                         mimetype=CSV_MIMETYPE)
