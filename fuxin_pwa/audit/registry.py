@@ -67,6 +67,7 @@ def register_models() -> None:
     from ..cases.models import Case
     from ..directives.models import Directive, DirectiveAttachment, DirectiveTarget
     from ..dispatch.models import Deployment, Incident, IncidentGroup, Post
+    from ..duty.models import Roster, Shift, ShiftPerson, StandbyGroup, StandbyMember, SwapRequest
     from ..field.models import TaskKind
     from ..places.models import Assignment, Household, Place
     from ..requests.models import RequestCategory, ResidentRequest
@@ -90,3 +91,9 @@ def register_models() -> None:
     audited(DirectiveTarget, "directive_target", _l("传达地点"), parent=("directive", "directive_id"))
     audited(DirectiveAttachment, "directive_attachment", _l("传达部署附件"), parent=("directive", "directive_id"),
             skip=("storage_path",))
+    audited(Roster, "roster", _l("值守排班"), page=("duty.show", "roster_id"))
+    audited(Shift, "duty_shift", _l("值守班次"), parent=("roster", "roster_id"))
+    audited(ShiftPerson, "duty_shift_person", _l("班次人员"), parent=("duty_shift", "shift_id"))
+    audited(StandbyGroup, "standby_group", _l("预备队小组"), parent=("roster", "roster_id"))
+    audited(StandbyMember, "standby_member", _l("预备队组员"), parent=("standby_group", "group_id"))
+    audited(SwapRequest, "duty_swap", _l("换班申请"), parent=("duty_shift", "shift_id"))
