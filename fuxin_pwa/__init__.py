@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cases import bp as cases_bp
     from .coverage import bp as coverage_bp
     from .directives import bp as directives_bp
+    from .duty import bp as duty_bp
     from .dispatch import bp as dispatch_bp
     from .errors import bp as errors_bp
     from .field import bp as field_bp
@@ -73,7 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for bp in (errors_bp, auth_bp, field_bp, cases_bp, admin_bp, oversight_bp, photos_bp, sync_bp, pwa_bp,
                coverage_bp, requests_bp, dispatch_bp, stats_bp, audit_bp,
-               privacy_bp, directives_bp):
+               privacy_bp, directives_bp, duty_bp):
         app.register_blueprint(bp)
     init_audit(app)
 

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("duty", __name__, url_prefix="/duty")
+
+from . import routes  # noqa: E402,F401
