@@ -69,12 +69,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .privacy import bp as privacy_bp
     from .pwa import bp as pwa_bp
     from .requests import bp as requests_bp
+    from .rounds import bp as rounds_bp
     from .stats import bp as stats_bp
     from .sync import bp as sync_bp
 
     for bp in (errors_bp, auth_bp, field_bp, cases_bp, admin_bp, oversight_bp, photos_bp, sync_bp, pwa_bp,
                coverage_bp, requests_bp, dispatch_bp, stats_bp, audit_bp,
-               privacy_bp, directives_bp, duty_bp):
+               privacy_bp, directives_bp, rounds_bp, duty_bp):
         app.register_blueprint(bp)
     init_audit(app)
 

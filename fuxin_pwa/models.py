@@ -7,4 +7,5 @@ from .places.models import Assignment, Household, Place  # noqa: F401
 from .dispatch.models import Deployment, Incident, IncidentAck, IncidentGroup, Post  # noqa: F401
 from .requests.models import RequestCategory, RequestEvent, ResidentRequest  # noqa: F401
 from .directives.models import Directive, DirectiveAttachment, DirectiveTarget  # noqa: F401
+from .rounds.models import CareTag, VisitRule  # noqa: F401
 from .duty.models import Roster, Shift, ShiftPerson, StandbyGroup, StandbyMember, SwapRequest  # noqa: F401

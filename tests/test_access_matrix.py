@@ -101,6 +101,16 @@ MATRIX = [
     ("directives.withdraw", "GET", "/directives/{directive_a}/withdraw", OVERSIGHT, 403, PAGE),
     ("directives.withdraw", "POST", "/directives/{directive_a}/withdraw", OVERSIGHT, 403, FORM_POST),
     ("directives.export", "GET", "/directives/{directive_a}.xlsx", OVERSIGHT, 403, PAGE),
+    # Planned rounds: everyone sees their plan (leaders the rules and each place's completion);
+    # leaders set rules; a household's care groups are the admin's and its grid worker's (the
+    # grid worker of 万科 does not cover household A: 404).
+    ("rounds.index", "GET", "/rounds/", ALL, None, PAGE),
+    ("rounds.save", "POST", "/rounds/rules", OVERSIGHT, 403, FORM_POST),
+    ("rounds.delete", "POST", "/rounds/rules/999999/delete", OVERSIGHT, 403, FORM_POST),
+    ("rounds.household", "GET", "/rounds/households/{household_a}/tags", ADMIN, {"grid_worker": 404, "*": 403},
+     PAGE),
+    ("rounds.household", "POST", "/rounds/households/{household_a}/tags", ADMIN,
+     {"grid_worker": 404, "*": 403}, FORM_POST),
     ("coverage.index", "GET", "/coverage/", OVERSIGHT, 403, PAGE),
     ("coverage.cell", "GET", "/coverage/cell?user_id={liaison}&place_id={village_a}", OVERSIGHT, 403, PAGE),
     ("stats.index", "GET", "/stats/", OVERSIGHT, 403, PAGE),

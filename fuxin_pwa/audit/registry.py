@@ -71,6 +71,7 @@ def register_models() -> None:
     from ..field.models import TaskKind
     from ..places.models import Assignment, Household, Place
     from ..requests.models import RequestCategory, ResidentRequest
+    from ..rounds.models import CareTag, VisitRule
 
     audited(User, "user", _l("人员"), masked={"phone": mask_phone}, secret=("password_hash", "session_token"),
             page=("admin.person", "user_id"))
@@ -91,6 +92,8 @@ def register_models() -> None:
     audited(DirectiveTarget, "directive_target", _l("传达地点"), parent=("directive", "directive_id"))
     audited(DirectiveAttachment, "directive_attachment", _l("传达部署附件"), parent=("directive", "directive_id"),
             skip=("storage_path",))
+    audited(CareTag, "care_tag", _l("重点人群"), parent=("household", "household_id"))
+    audited(VisitRule, "visit_rule", _l("走访计划规则"))
     audited(Roster, "roster", _l("值守排班"), page=("duty.show", "roster_id"))
     audited(Shift, "duty_shift", _l("值守班次"), parent=("roster", "roster_id"))
     audited(ShiftPerson, "duty_shift_person", _l("班次人员"), parent=("duty_shift", "shift_id"))

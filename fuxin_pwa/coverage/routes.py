@@ -8,6 +8,7 @@ from ..access import roles_required
 from ..auth.models import OVERSIGHT_ROLES
 from ..domain import an_id
 from ..photos.services import photos_for_records
+from ..rounds.queries import overdue_by_place
 from ..web import form_status, render
 from . import bp
 from .forms import WeekForm
@@ -38,7 +39,7 @@ def index():
     form = WeekForm(request.args)
     week = form.chosen_week()
     return render("coverage/index.html", status=form_status(form), form=form, week=week,
-                  coverage=week_coverage(week),
+                  coverage=week_coverage(week), overdue_rounds=overdue_by_place() if week.is_current else None,
                   times=PerCount(lambda n: ngettext("%(num)s 次", "%(num)s 次", n)),
                   weak_times=PerCount(lambda n: ngettext("含定位精度低/无定位 %(num)s 次", "含定位精度低/无定位 %(num)s 次", n)))
 

@@ -97,8 +97,9 @@ class TaskLog(FieldRecordMixin, db.Model):
 
 # A visit record changes only its writer's own pages (their home counts their check-ins)
 # unless it moves something others see: a directive relayed, a request or case visited, an
-# incident reported on. versions.py bumps the writer's version, or everyone's.
-_SHARED_LINKS = ("directive_id", "request_id", "case_id", "incident_id")
+# incident reported on, a household visited (its team's planned rounds, rounds/).
+# versions.py bumps the writer's version, or everyone's.
+_SHARED_LINKS = ("directive_id", "request_id", "case_id", "incident_id", "household_id")
 
 
 def _visit_owner(values) -> int | None:
