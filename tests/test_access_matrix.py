@@ -7,7 +7,7 @@ so a new route cannot ship without its row."""
 import io
 import uuid
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -18,10 +18,11 @@ from fuxin_pwa.cases.models import Case
 from fuxin_pwa.directives.attachments import Upload
 from fuxin_pwa.directives.services import publish_directive
 from fuxin_pwa.dispatch.models import Deployment, Incident, Post
+from fuxin_pwa.duty.services import RosterRule, ShiftRule, add_group, ask_swap, build_roster
 from fuxin_pwa.extensions import db
 from fuxin_pwa.photos.services import save_photo
 from fuxin_pwa.requests.models import RequestCategory, ResidentRequest
-from fuxin_pwa.timeutil import utcnow
+from fuxin_pwa.timeutil import local_today, utcnow
 from fuxin_pwa.auth.models import ROLES
 from tests.conftest import AuthActions
 from tests.factories import make_checkin
@@ -101,6 +102,24 @@ MATRIX = [
     ("directives.withdraw", "GET", "/directives/{directive_a}/withdraw", OVERSIGHT, 403, PAGE),
     ("directives.withdraw", "POST", "/directives/{directive_a}/withdraw", OVERSIGHT, 403, FORM_POST),
     ("directives.export", "GET", "/directives/{directive_a}.xlsx", OVERSIGHT, 403, PAGE),
+    # Duty rosters: leaders build, change, export and call up; a roster is seen by those on it
+    # (the cadre and the liaison); a swap is asked by the person on the shift (the cadre) and
+    # answered by the one asked (the liaison); 我的值班 and 谁在值班 are everyone's own.
+    ("duty.index", "GET", "/duty/", ALL, None, PAGE),
+    ("duty.mine", "GET", "/duty/mine", ALL, None, PAGE),
+    ("duty.now", "GET", "/duty/now", ALL, None, PAGE),
+    ("duty.new", "GET", "/duty/new", OVERSIGHT, 403, PAGE),
+    ("duty.new", "POST", "/duty/new", OVERSIGHT, 403, FORM_POST),
+    ("duty.show", "GET", "/duty/{roster_a}", OVERSIGHT | {"young_cadre", "village_liaison"}, 404, PAGE),
+    ("duty.add_standby_group", "POST", "/duty/{roster_a}/groups", OVERSIGHT, 403, FORM_POST),
+    ("duty.edit_shift", "GET", "/duty/shifts/{shift_a}/edit", OVERSIGHT, 403, PAGE),
+    ("duty.edit_shift", "POST", "/duty/shifts/{shift_a}/edit", OVERSIGHT, 403, FORM_POST),
+    ("duty.export", "GET", "/duty/{roster_a}.xlsx", OVERSIGHT, 403, PAGE),
+    ("duty.swap", "GET", "/duty/shifts/{shift_a}/swap", {"young_cadre"}, 404, PAGE),
+    ("duty.swap", "POST", "/duty/shifts/{shift_a}/swap", {"young_cadre"}, 404, FORM_POST),
+    ("duty.answer", "POST", "/duty/swaps/{swap_a}/answer", {"village_liaison"}, 404, FORM_POST),
+    ("duty.approve", "POST", "/duty/swaps/{swap_a}/approve", OVERSIGHT, 403, FORM_POST),
+    ("duty.call_up_group", "POST", "/duty/call-up/{incident_a}", OVERSIGHT, 403, FORM_POST),
     # Planned rounds: everyone sees their plan (leaders the rules and each place's completion);
     # leaders set rules; a household's care groups are the admin's and its grid worker's (the
     # grid worker of 万科 does not cover household A: 404).
@@ -214,7 +233,14 @@ def make_ids(world):
     db.session.commit()
     directive = publish_directive(world.leader, "冬季防火", "逐村传达", utcnow().date(), [world.village_a.id], False,
                                   uploads=[Upload("通知.pdf", "application/pdf", b"%PDF-1.7\n")])
-    return {"directive_a": directive.id, "attachment_a": directive.attachments[0].id,
+    roster = build_roster(world.leader, RosterRule(
+        "site_guard", "东村值守", world.village_a.id, local_today() + timedelta(days=1), 1,
+        [ShiftRule("白班", time(8), time(20)), ShiftRule("夜班", time(20), time(8))], 1,
+        [world.cadre.id, world.liaison.id]))
+    add_group(roster, "防汛预备队第1组", world.cadre.id, [world.liaison.id])
+    swap = ask_swap(roster.shifts[0], world.cadre, world.liaison.id)
+    return {"roster_a": roster.id, "shift_a": roster.shifts[0].id, "swap_a": swap.id,
+            "directive_a": directive.id, "attachment_a": directive.attachments[0].id,
             "household_a": world.household_a.id, "case_a": case.id, "village_a": world.village_a.id,
             "grid_a": world.grid_a.id, "liaison": world.liaison.id, "token": "0" * 32,
             "checkin_a": checkin.uuid, "photo_a": photo.uuid, "new_photo": str(uuid.uuid4()),
