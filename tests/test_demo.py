@@ -402,3 +402,29 @@ def test_the_leader_has_a_directive_under_way_and_one_overdue_and_the_liaison_ow
     assert "已逾期" in home
     # The community worker's one place owes nothing: their task-log form opens on it unoffered.
     assert outstanding_for(user("community")) == []
+
+
+def test_demo_has_planned_rounds_owed_by_the_grid_worker_and_overdue_on_the_coverage_page(app, demo):
+    from fuxin_pwa.rounds.models import CareTag, VisitRule
+    from fuxin_pwa.rounds.queries import rounds_by_place
+    from fuxin_pwa.places.services import with_descendants
+    from fuxin_pwa.rounds.services import month_plan
+
+    assert count(sa.select(sa.func.count()).select_from(VisitRule)) == 6
+    tagged = count(sa.select(sa.func.count(sa.distinct(CareTag.household_id))))
+    assert 25 <= tagged <= 35
+
+    # The demo grid worker owes visits this month in her grid: her home shows the plan.
+    plan = month_plan(user("grid"))
+    assert plan is not None and plan.owed and plan.done < plan.required
+    grid_places = {p.id for p in places_of("grid")}
+    home = _page_as(app, "grid", "/")
+    assert f"本月计划 {plan.done}/{plan.required}" in home
+    assert plan.owed[0].address in home
+    assert {o.place_id for o in plan.households} <= with_descendants(grid_places)
+
+    # Some households fell short last month: overdue, by place, on the leader's coverage page.
+    overdue = [o for entry in rounds_by_place() for o in entry.overdue]
+    assert overdue
+    coverage = _page_as(app, "leader", "/coverage/")
+    assert "重点人群逾期未走访" in coverage and overdue[0].address in coverage

@@ -22,6 +22,7 @@ from . import names, texts
 from .directives import DemoDirectives
 from .incidents import DemoIncidents
 from .requests import DemoRequests
+from .rounds import DemoRounds
 
 WEEKS = 13  # this week and the twelve before it: about three months
 RAINSTORM_DAYS_AGO = 33  # last month
@@ -70,7 +71,8 @@ class History:
         # visits, and the rainstorm incident takes the night's reports.
         self.counts.update(DemoRequests(self).build())
         self.counts.update(DemoIncidents(self).build())
-        self.counts.update(DemoDirectives(self).build())  # last: the draws before it stay as they were
+        self.counts.update(DemoDirectives(self).build())
+        self.counts.update(DemoRounds(self).build())  # last: the draws before it stay as they were
         for model, rows in ((CheckIn, self.checkins), (TaskLog, self.logs)):
             if rows:
                 db.session.execute(sa.insert(model).execution_options(render_nulls=True), rows)
