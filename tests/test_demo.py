@@ -428,3 +428,26 @@ def test_demo_has_planned_rounds_owed_by_the_grid_worker_and_overdue_on_the_cove
     assert overdue
     coverage = _page_as(app, "leader", "/coverage/")
     assert "重点人群逾期未走访" in coverage and overdue[0].address in coverage
+
+
+def test_the_plot_is_guarded_day_and_night_and_six_standby_groups_have_their_leaders(client, auth, demo):
+    from fuxin_pwa.duty.models import Roster, Shift, StandbyGroup
+    from fuxin_pwa.duty.queries import next_shift
+
+    guard = db.session.scalar(sa.select(Roster).where(Roster.kind == "site_guard"))
+    assert guard.place.name == "冶头村" and "待征迁地块" in guard.name
+    now = utcnow()
+    shifts = db.session.scalars(sa.select(Shift).where(Shift.roster_id == guard.id)).all()
+    assert {s.label for s in shifts} == {"白班", "夜班"} and all(len(s.people) == 2 for s in shifts)
+    assert any(s.ends_at < now for s in shifts) and any(s.starts_at > now + timedelta(days=14) for s in shifts)
+    cadre = user("cadre")
+    assert next_shift(cadre) is not None
+    groups = db.session.scalars(sa.select(StandbyGroup).order_by(StandbyGroup.sort)).all()
+    assert [g.name for g in groups] == [f"防汛预备队第{i}组" for i in range(1, 7)]
+    for group in groups:
+        members = {m.user_id for m in group.members}
+        assert group.leader_id in members and len(members) >= 2
+        assert {m.user.role for m in group.members} == {"young_cadre"}
+    assert demo["rosters"] == 2 and demo["standby_groups"] == 6
+    auth.login("cadre")
+    assert "我的值班" in client.get("/").get_data(as_text=True)

@@ -98,7 +98,8 @@ def load_demo(seed: int = 20240805) -> dict:
             "checkins": history.counts["checkins"], "task_logs": history.counts["task_logs"],
             "cases": history.counts["cases"],
             **{k: history.counts[k] for k in ("requests", "request_events", "incidents", "incident_acks",
-                                                "directives", "directive_relays")}}
+                                                "directives", "directive_relays",
+                                                "rosters", "duty_shifts", "standby_groups")}}
 
 
 def _all_households(world: World):

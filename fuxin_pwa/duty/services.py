@@ -68,6 +68,14 @@ def shift_times(day: date, rule: ShiftRule) -> tuple[datetime, datetime]:
 
 def build_roster(user, rule: RosterRule) -> Roster:
     """The roster and all its shifts, the people rotating through them; commits."""
+    roster = roster_from_rule(user, rule)
+    db.session.add(roster)
+    db.session.commit()
+    return roster
+
+
+def roster_from_rule(user, rule: RosterRule) -> Roster:
+    """The roster built by the rule, not yet added (the demo loads it in its own transaction)."""
     members = list(dict.fromkeys(rule.member_ids))
     if rule.per_shift > len(members):
         raise DutyRefused(_("每班人数不能多于轮换人员数"))
@@ -86,8 +94,6 @@ def build_roster(user, rule: RosterRule) -> Roster:
                 shift.people.append(ShiftPerson(user_id=members[turn % len(members)]))
                 turn += 1
             roster.shifts.append(shift)
-    db.session.add(roster)
-    db.session.commit()
     return roster
 
 
