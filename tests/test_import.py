@@ -348,7 +348,7 @@ def test_only_csv_and_xlsx_are_accepted(client, auth, world):
 @pytest.mark.parametrize("kind, header", [
     ("places", "编码,名称,类型,上级编码,启用"),
     ("people", "用户名,姓名,角色,队伍,电话,初始密码,包片地点编码"),
-    ("households", "地点编码,地址,户主,电话,身份证号,人口,备注"),
+    ("households", "地点编码,地址,户主,电话,身份证号,人口,备注,重点人群"),
 ])
 def test_each_import_offers_a_template_with_its_header_row(client, auth, world, kind, header):
     auth.login("admin")

@@ -249,3 +249,39 @@ def test_tags_and_rules_are_in_the_audit_trail(client, auth, world):
     types = set(db.session.scalars(sa.select(AuditEntry.object_type)))
     assert {"care_tag", "visit_rule"} <= types
 
+
+
+# --- The households' import ----------------------------------------------------------------
+
+def test_an_admin_imports_households_with_their_care_tags(client, auth, world):
+    from tests.test_import import csv_bytes, errors_in, upload
+
+    _tag(world.household_a, "disabled")
+    auth.login("admin")
+    text = """
+地点编码,地址,户主,电话,身份证号,人口,备注,重点人群
+G-A1,东村1号,张三,13812345678,370611196001011234,,,独居老人；优抚对象
+G-A1,东村2号,赵六,,,1,,独居老人
+E-WK,万科假日风景3-2-101,王五,13700001234,,,,
+"""
+    preview, confirm = upload(client, "households", csv_bytes(text))
+    assert errors_in(preview) == []
+    assert "重点人群：残疾人 → 独居老人、优抚对象" in preview.get_data(as_text=True)
+    assert client.post(confirm).status_code == 302
+    tags = {(h, t) for h, t in db.session.execute(sa.select(CareTag.household_id, CareTag.tag))}
+    second = db.session.scalar(sa.select(Household).where(Household.address == "东村2号"))
+    assert tags == {(world.household_a.id, "lives_alone"), (world.household_a.id, "entitled"),
+                    (second.id, "lives_alone")}  # the empty cell left 王五's (none) as it was
+
+
+def test_an_import_with_an_unknown_care_tag_is_refused_whole(client, auth, world):
+    from tests.test_import import csv_bytes, errors_in, upload
+
+    auth.login("admin")
+    preview, _confirm = upload(client, "households", csv_bytes("""
+地点编码,地址,户主,重点人群
+G-A1,东村3号,钱七,独居老人、贵宾
+"""))
+    errors = errors_in(preview)
+    assert len(errors) == 1 and "第2行" in errors[0] and "贵宾" in errors[0] and "独居老人" in errors[0]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CareTag)) == 0

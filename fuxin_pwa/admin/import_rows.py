@@ -19,6 +19,8 @@ from ..auth.models import ROLE_LABELS, TEAM_LABELS, User
 from ..extensions import db
 from ..i18n import join_list, zh
 from ..places.models import PLACE_KINDS, SUBDISTRICT, Assignment, Household, Place
+from ..rounds.models import CARE_TAGS
+from ..rounds.services import parse_care_tags, replace_tags, tag_words, tags_of
 from . import services
 from .forms import HouseholdForm, PersonForm, PlaceForm, strip
 
@@ -313,6 +315,8 @@ HOUSEHOLD_COLUMNS = [
     Column("id_number", _l("身份证号"), ("身份证", "身份证号码", "id_number", "id_card")),
     Column("members", _l("人口"), ("人数", "家庭人口", "members")),
     Column("note", _l("备注"), ("note",)),
+    # Empty leaves a household's care groups as they are; filled, they become exactly these.
+    Column("care_tags", _l("重点人群"), ("重点人群类别", "care_tags")),
 ]
 HOUSEHOLD_LABELS = {c.field: c.label for c in HOUSEHOLD_COLUMNS}
 HOUSEHOLD_FIELDS = ("address", "head_name", "phone", "id_number", "members", "note")
@@ -324,10 +328,15 @@ def check_households(rows: list[RowResult], acting_user) -> None:
     stored = {(h.place_id, h.address): h for h in db.session.scalars(
         sa.select(Household).where(Household.place_id.in_([p.id for p in places.values()])))}
     seen: dict[tuple, int] = {}
+    stored_tags = tags_of(h.id for h in stored.values())
     for row in rows:
         v = row.values
         code = v.get("place_code", "").strip()
         place = places.get(code)
+        tags, unknown = parse_care_tags(v.get("care_tags", ""))
+        if unknown:
+            row.error(_("重点人群“%(words)s”无效，可填 %(allowed)s", words="、".join(unknown),
+                        allowed=_zh_values(CARE_TAGS)))
         if not code:
             row.error(_("请填写地点编码"))
         elif place is None:
@@ -345,12 +354,16 @@ def check_households(rows: list[RowResult], acting_user) -> None:
             row.error(_("地点 %(code)s 的地址 %(address)s 与第%(row)s行重复", code=code, address=form.address.data,
                         row=seen[key]))
         seen.setdefault(key, row.number)
-        row.data = {**{f: form.data[f] for f in HOUSEHOLD_FIELDS}, "place_id": place_id}
+        row.data = {**{f: form.data[f] for f in HOUSEHOLD_FIELDS}, "place_id": place_id,
+                    "care_tags": tags if v.get("care_tags", "").strip() else None}
         if existing is None:
             row.action = NEW
         else:
             now = {f: getattr(existing, f) for f in HOUSEHOLD_FIELDS}
             wanted = {f: (None if row.data[f] == "" else row.data[f]) for f in HOUSEHOLD_FIELDS}
+            if row.data["care_tags"] is not None:
+                now["care_tags"] = tag_words(stored_tags.get(existing.id, set()))
+                wanted["care_tags"] = tag_words(tags)
             _compare(row, now, wanted, HOUSEHOLD_LABELS, private=("phone", "id_number"))
 
 
@@ -358,13 +371,15 @@ def apply_households(rows: list[RowResult]) -> None:
     place_ids = {r.data["place_id"] for r in rows}
     stored = {(h.place_id, h.address): h for h in db.session.scalars(
         sa.select(Household).where(Household.place_id.in_(place_ids)))}
+    stored_tags = tags_of(h.id for h in stored.values())
     for row in rows:
         d = row.data
         household = stored.get((d["place_id"], d["address"])) or Household(place_id=d["place_id"])
         services.apply_household(household, d)
         db.session.add(household)
         stored[(d["place_id"], d["address"])] = household
-
+        if d.get("care_tags") is not None:
+            replace_tags(household, d["care_tags"], stored_tags.pop(household.id, set()) if household.id else set())
 
 def _zh_values(labels: dict) -> str:
     """The Chinese labels a file may use, as the hints list them in every language."""
@@ -383,5 +398,6 @@ SPECS = {
     "households": ImportSpec(_l("户"), HOUSEHOLD_COLUMNS, check_households, apply_households, [
         _l("地点编码为社区、村、网格或小区的编码"),
         _l("同一地点下地址相同的户视为同一户，会更新而不是重复添加"),
-        _l("身份证号请以文本格式填写，避免 Excel 改成科学计数法")]),
+        _l("身份证号请以文本格式填写，避免 Excel 改成科学计数法"),
+        _l("重点人群填 %(tags)s，可填多个，用 ; 或 、 分隔；不填则不变", tags=_zh_values(CARE_TAGS))]),
 }

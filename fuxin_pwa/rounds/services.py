@@ -173,3 +173,41 @@ def delete_rule(rule_id: int) -> bool:
 
 def all_rules() -> list[VisitRule]:
     return list(db.session.scalars(sa.select(VisitRule).order_by(VisitRule.team, VisitRule.care_tag)).all())
+
+
+def parse_care_tags(text: str) -> tuple[set[str], list[str]]:
+    """Care tags written in an import cell ("独居老人；残疾人", or codes), split on 、;；,， and
+    spaces: (the codes, the words that are none)."""
+    from ..i18n import zh
+
+    by_word = {zh(label): code for code, label in CARE_TAGS.items()} | {code: code for code in CARE_TAGS}
+    words = [w for w in text.replace("；", ";").replace("，", ";").replace(",", ";").replace("、", ";")
+             .replace(" ", ";").split(";") if w.strip()]
+    tags = {by_word[w.strip()] for w in words if w.strip() in by_word}
+    return tags, [w.strip() for w in words if w.strip() not in by_word]
+
+
+def tags_of(household_ids) -> dict[int, set[str]]:
+    """{household id: its care tags} for many households in one query."""
+    found: dict[int, set[str]] = {}
+    rows = db.session.execute(sa.select(CareTag.household_id, CareTag.tag)
+                              .where(CareTag.household_id.in_(list(household_ids) or [-1]))).all()
+    for hid, tag in rows:
+        found.setdefault(hid, set()).add(tag)
+    return found
+
+
+def replace_tags(household: Household, wanted: set[str], current: set[str]) -> None:
+    """Within an import's transaction (no commit): the household's tags become `wanted`; a new
+    household is referred to by object, as it has no id before the flush."""
+    if current - wanted:
+        db.session.execute(sa.delete(CareTag).where(CareTag.household_id == household.id,
+                                                    CareTag.tag.in_(current - wanted)))
+    db.session.add_all(CareTag(household=household, tag=tag) for tag in sorted(wanted - current))
+
+
+def tag_words(tags) -> str:
+    """独居老人、残疾人: tags as an import file writes them, in Chinese whatever the page's language."""
+    from ..i18n import zh
+
+    return "、".join(zh(label) for code, label in CARE_TAGS.items() if code in tags)  # in the list's order
