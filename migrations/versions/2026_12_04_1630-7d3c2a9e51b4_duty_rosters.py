@@ -2,7 +2,7 @@
 their members, and swaps asked between two people
 
 Revision ID: 7d3c2a9e51b4
-Revises: 0f1fa3bc6854
+Revises: 5b7e2c9d41a3
 Create Date: 2026-12-04 16:20:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7d3c2a9e51b4'
-down_revision = "0f1fa3bc6854"
+down_revision = "5b7e2c9d41a3"
 branch_labels = None
 depends_on = None
 
