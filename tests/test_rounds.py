@@ -285,3 +285,12 @@ G-A1,东村3号,钱七,独居老人、贵宾
     errors = errors_in(preview)
     assert len(errors) == 1 and "第2行" in errors[0] and "贵宾" in errors[0] and "独居老人" in errors[0]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CareTag)) == 0
+
+
+def test_the_household_page_offers_its_care_groups_to_the_grid_worker_only(client, auth, world):
+    url = f"/rounds/households/{world.household_c.id}/tags"
+    auth.login("grid")
+    assert url in client.get(f"/cases/households/{world.household_c.id}").get_data(as_text=True)
+    auth.logout()
+    auth.login("community")
+    assert url not in client.get(f"/cases/households/{world.household_c.id}").get_data(as_text=True)
