@@ -6,7 +6,10 @@ import io
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
+from werkzeug.datastructures import MultiDict
 
 from fuxin_pwa.dispatch.models import Deployment, Incident
 from fuxin_pwa.duty.models import ACCEPTED, APPLIED, Roster, Shift, StandbyGroup, SwapRequest
@@ -233,3 +236,50 @@ def test_the_home_panel_says_when_its_drawing_changes(world):
     panel = _home_duty(world.cadre)
     assert panel["on_now"] and panel["changes_at"] == shift.ends_at  # the next shift shows then
     assert _home_duty(world.grid) is None
+
+
+JUNK = st.one_of(st.text(max_size=30), st.integers(-(2 ** 70), 2 ** 70).map(str),
+                 st.sampled_from(["", "0", "-1", "2147483648", "99999999999999999999", "24:00", "23:59", "0001-01-01",
+                                  "9999-12-31", "2026-02-30", "１２", "nan", "None", "a" * 300]))
+FIELDS = ["name", "kind", "place_id", "starts_on", "days", "shift1_label", "shift1_starts", "shift1_ends",
+          "shift2_label", "shift2_starts", "shift2_ends", "per_shift", "member_ids", "user_ids", "leader_id",
+          "to_user_id", "answer", "group_id"]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_junk_in_any_duty_form_is_a_field_error_never_a_server_error(app, client, auth, world, data):
+    """One field at a time replaced by junk in an otherwise good roster, and junk in every
+    other duty form: a page, a redirect or a field error (422, said on the form)."""
+    roster = db.session.scalar(sa.select(Roster)) or _roster(world)
+    incident = db.session.scalar(sa.select(Incident)) or Incident(title="暴雨", created_by_id=world.leader.id)
+    db.session.add(incident)
+    db.session.commit()
+    auth.login("leader")
+    good = roster_form(world)
+    good[data.draw(st.sampled_from(FIELDS[:12]))] = data.draw(JUNK)
+    posts = [("/duty/new", good)]
+    for url in (f"/duty/{roster.id}/groups", f"/duty/shifts/{roster.shifts[0].id}/edit",
+                f"/duty/call-up/{incident.id}", "/duty/swaps/1/approve"):
+        posts.append((url, MultiDict(data.draw(st.lists(st.tuples(st.sampled_from(FIELDS), JUNK), max_size=8)))))
+    for url, form in posts:
+        r = client.post(url, data=form)
+        assert r.status_code < 500, (url, form)
+        if r.status_code == 422:
+            assert 'class="error' in r.get_data(as_text=True), (url, form)
+    auth.logout()
+    auth.login("cadre")
+    pairs = data.draw(st.lists(st.tuples(st.sampled_from(FIELDS), JUNK), max_size=6))
+    r = client.post(f"/duty/shifts/{roster.shifts[0].id}/swap", data=MultiDict(pairs))
+    assert r.status_code < 500
+    auth.logout()
+
+
+def test_her_kept_home_is_drawn_again_when_a_leader_takes_her_off_the_shift(client, auth, world):
+    roster = _roster(world, days=1, members=[world.cadre.id, world.liaison_b.id])
+    auth.login("cadre")
+    assert "东村值守 · 白班" in client.get("/").get_data(as_text=True)
+    assert "东村值守 · 白班" in client.get("/").get_data(as_text=True)  # kept
+    set_shift_people(roster.shifts[0], [world.grid.id])
+    home = client.get("/").get_data(as_text=True)
+    assert "东村值守 · 白班" not in home and "我的值班" not in home
