@@ -294,3 +294,20 @@ def test_the_household_page_offers_its_care_groups_to_the_grid_worker_only(clien
     auth.logout()
     auth.login("community")
     assert url not in client.get(f"/cases/households/{world.household_c.id}").get_data(as_text=True)
+
+
+def test_an_overdue_household_comes_first(client, auth, world):
+    first, second = _two_living_alone(world)
+    db.session.execute(sa.update(VisitRule).values(created_at=utcnow() - timedelta(days=70)))
+    db.session.commit()
+    # Last month: the first household had its two visits, the second none (overdue now); this
+    # month each has had one, so both are next due by the month's end.
+    last_month = utcnow().replace(day=1) - timedelta(days=5)
+    make_task_log(world.grid, world.grid_c, when=last_month, household_id=first.id)
+    make_task_log(world.grid, world.grid_c, when=last_month, household_id=first.id)
+    make_task_log(world.grid, world.grid_c, household_id=first.id)
+    make_task_log(world.grid, world.grid_c, household_id=second.id)
+    auth.login("grid")
+    page = _home(client)
+    assert "本月计划 2/4" in page and page.index(second.address) < page.index(first.address)
+    assert page.count("已逾期") == 1

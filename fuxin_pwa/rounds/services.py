@@ -59,9 +59,9 @@ class MonthPlan:
 
     @property
     def owed(self) -> list[Owed]:
-        """Those still owed a visit: soonest due first, then by place and address."""
+        """Those still owed a visit: overdue first, then soonest due, then by place and address."""
         return sorted((o for o in self.households if o.still_owed),
-                      key=lambda o: (o.next_due, o.place_name, o.address))
+                      key=lambda o: (not o.overdue, o.next_due, o.place_name, o.address))
 
 
 def month_bounds(today: date) -> tuple[date, date, date]:
