@@ -283,3 +283,14 @@ def test_her_kept_home_is_drawn_again_when_a_leader_takes_her_off_the_shift(clie
     set_shift_people(roster.shifts[0], [world.grid.id])
     home = client.get("/").get_data(as_text=True)
     assert "东村值守 · 白班" not in home and "我的值班" not in home
+
+
+def test_a_standby_roster_of_24_hour_shifts(client, auth, world):
+    auth.login("leader")
+    r = client.post("/duty/new", data=roster_form(world, kind="flood_standby", name="汛期待命", shift1_label="待命",
+                                                  shift1_starts="08:00", shift1_ends="08:00", shift2_label="",
+                                                  shift2_starts="", shift2_ends="", per_shift="1", days="3"))
+    assert r.status_code == 302
+    shifts = db.session.scalar(sa.select(Roster)).shifts
+    assert len(shifts) == 3 and all(s.ends_at - s.starts_at == timedelta(hours=24) for s in shifts)
+    assert shifts[0].ends_at == shifts[1].starts_at

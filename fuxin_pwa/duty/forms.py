@@ -58,16 +58,10 @@ class RosterForm(FlaskForm):
         if self.per_shift.data and self.per_shift.data > len(set(chosen)):
             raise ValidationError(_("每班人数不能多于轮换人员数"))
 
-    def validate_shift1_ends(self, field):
-        if field.data is not None and field.data == self.shift1_starts.data:
-            raise ValidationError(_("结束时间不能与开始时间相同"))
-
     def validate_shift2_ends(self, field):
         parts = (self.shift2_label.data, self.shift2_starts.data, field.data)
         if any(parts) and not all(parts):
             raise ValidationError(_("第二班请填写名称、开始和结束时间，或全部不填"))
-        if field.data is not None and field.data == self.shift2_starts.data:
-            raise ValidationError(_("结束时间不能与开始时间相同"))
         if self.shift2_label.data and self.shift2_label.data.strip() == (self.shift1_label.data or "").strip():
             raise ValidationError(_("两个班次的名称不能相同"))
 

@@ -37,7 +37,7 @@ class DutyRefused(DomainError):
 class ShiftRule:
     label: str
     starts: time
-    ends: time  # at or before `starts`: the next day (a night shift)
+    ends: time  # before `starts`: the next day (a night shift); equal: 24 hours (standby)
 
 
 @dataclass
