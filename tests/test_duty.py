@@ -4,6 +4,7 @@ at the place is the shift's evidence; the grid exports to Excel; a standby group
 onto an incident in one step."""
 import io
 from datetime import datetime, time, timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
@@ -294,3 +295,18 @@ def test_a_standby_roster_of_24_hour_shifts(client, auth, world):
     shifts = db.session.scalar(sa.select(Roster)).shifts
     assert len(shifts) == 3 and all(s.ends_at - s.starts_at == timedelta(hours=24) for s in shifts)
     assert shifts[0].ends_at == shifts[1].starts_at
+
+
+def test_my_duty_on_the_home_costs_two_queries(app, world, queries_of):
+    """The shift with its roster and place, and the swaps with their people: one query each."""
+    from flask import render_template
+
+    from fuxin_pwa.duty.services import ask_swap
+
+    roster = _roster(world)
+    ask_swap(roster.shifts[1], world.liaison_b, world.cadre.id)  # 钱包村's night shift, asked of 孙干部
+    her = SimpleNamespace(id=world.cadre.id, sees_all=False)  # the request's user, loaded before the home
+    with app.test_request_context():
+        assert queries_of(lambda: render_template("duty/_home.html", panel=_home_duty(her))) == 2
+        html = render_template("duty/_home.html", panel=_home_duty(her))
+    assert "东村值守 · 白班" in html and "东村" in html and "钱包村 请您替班：夜班" in html

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain import NotFound
 from ..extensions import db
@@ -94,6 +94,7 @@ def next_shift(user) -> Shift | None:
     return db.session.scalar(
         sa.select(Shift).join(ShiftPerson, ShiftPerson.shift_id == Shift.id)
         .where(ShiftPerson.user_id == user.id, Shift.ends_at > utcnow())
+        .options(joinedload(Shift.roster).joinedload(Roster.place))  # the home names both: one query
         .order_by(Shift.starts_at, Shift.id).limit(1))
 
 
@@ -144,6 +145,8 @@ def swaps_waiting(user) -> list[SwapRequest]:
     which = sa.or_(mine, SwapRequest.state == ACCEPTED) if user.sees_all else mine
     return db.session.scalars(sa.select(SwapRequest).join(Shift, Shift.id == SwapRequest.shift_id)
                               .where(which, Shift.starts_at > now)
+                              .options(joinedload(SwapRequest.shift).joinedload(Shift.roster),
+                                       joinedload(SwapRequest.from_user), joinedload(SwapRequest.to_user))
                               .order_by(Shift.starts_at, SwapRequest.id)).all()
 
 
