@@ -311,3 +311,15 @@ def test_an_overdue_household_comes_first(client, auth, world):
     page = _home(client)
     assert "本月计划 2/4" in page and page.index(second.address) < page.index(first.address)
     assert page.count("已逾期") == 1
+
+
+def test_a_household_short_last_month_is_not_overdue_once_this_months_visits_are_made(client, auth, world):
+    _tag(world.household_c, "lives_alone")
+    _rule(world, visits=1, since=utcnow() - timedelta(days=70))
+    make_task_log(world.grid, world.grid_c, household_id=world.household_c.id)
+    auth.login("grid")
+    page = _home(client)
+    assert "本月计划 1/1" in page and "已逾期" not in page and "本月计划走访已完成" in page
+    auth.logout()
+    auth.login("leader")
+    assert "逾期未走访" not in client.get("/rounds/").get_data(as_text=True)

@@ -25,7 +25,7 @@ TAG_OF_NOTE = {"独居老人": "lives_alone", "低保户": "low_income", "残疾
                "空巢老人": "empty_nest", "退役军人家庭": "entitled"}
 TAGGED = 30
 SERIOUSLY_ILL = 4
-SHORT_LAST_MONTH = 0.2   # of the households, how many had fewer visits than owed last month
+SHORT_LAST_MONTH = 0.12  # of the households, how many had fewer visits than owed last month
 DONE_THIS_MONTH = 0.5    # of this month's visits owed, about how many are made
 SUMMARIES = ["上门走访{head}，了解身体和生活情况，叮嘱注意保暖",
              "看望{head}，帮助联系社区卫生服务站上门随访",

@@ -9,9 +9,10 @@ place, not a household, so it ticks off the village's weekly visit (the coverage
 never a household's.
 
 The visits are spread over the month: the k-th of N is due by day ⌈k·D/N⌉ of a D-day
-month, so "2 a month" means one by mid-month and one by its end. A household is overdue
-when its next visit's day has passed, or when last month (under a rule already in force
-for the whole of it) ended short."""
+month, so "2 a month" means one by mid-month and one by its end. A household still owed a
+visit this month is overdue when that visit's day has passed, or when last month (under a
+rule already in force for the whole of it) ended short; this month's visits all made, it
+is not, whatever last month was."""
 import calendar
 import math
 from dataclasses import dataclass
@@ -116,7 +117,7 @@ def owed_households(team: str | None, scope, today: date | None = None) -> list[
         due = next_due(first, last, done, required)
         short_before = since < prev_start and last_month < required
         found.append(Owed(hid, address, pid, pname, row_team, required, done, due,
-                          (due is not None and due < today) or short_before))
+                          due is not None and (due < today or short_before)))
     return found
 
 
