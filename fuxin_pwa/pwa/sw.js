@@ -2,8 +2,9 @@
  * this release's shell (version, files, pages) written in place of the config mark below.
  *
  * Hand-written, not Workbox. The shell needs four things: precache a dozen versioned files,
- * pages network-first with a cache fallback, an offline page, and a new release that waits
- * for the person's tap. Flask already hashes the files and names the version, which is
+ * pages network-first with a cache fallback (a kept page also answering a link to it with
+ * arguments its scripts fill in), an offline page, and a new release that waits for the
+ * person's tap. Flask already hashes the files and names the version, which is
  * what Workbox's build tools are for, so Workbox would only add its runtime: workbox-sw
  * plus six modules (core, precaching, routing, strategies, cacheable-response,
  * expiration) vendored in lockstep, for less code of ours than this file. Here each rule
@@ -141,10 +142,25 @@ async function page(event, request) {
   }).catch(() => undefined));
   // ignoreVary: the server varies on HX-Request and Accept-Encoding, but only whole pages
   // are ever stored here, under their bare URL.
-  const cached = await caches.match(key, { cacheName: PAGES_CACHE, ignoreVary: true });
+  const cached = await caches.match(key, { cacheName: PAGES_CACHE, ignoreVary: true }) ||
+    await keptWithoutArgs(request);
   if (!cached) return network.catch(() => offlinePage());
   const answer = await Promise.race([network.catch(() => null), wait(NETWORK_TIMEOUT_MS)]);
   return answer || cached;
+}
+
+// A link with arguments to a page kept for offline use (/log?directive_id=3&place_id=5 from
+// the 待传达 card) that was never opened online: the page kept without them, for its scripts
+// read the arguments from the address (SHELL.offlineArgs says which a page's scripts know).
+// Rebuilt as a response of no URL, so the page and htmx's history keep the address asked
+// for, arguments and all, and not the kept copy's.
+async function keptWithoutArgs(request) {
+  const url = new URL(request.url);
+  const known = SHELL.offlineArgs[url.pathname];
+  if (!known || !url.search || [...url.searchParams.keys()].some((name) => !known.includes(name))) return null;
+  const kept = await caches.match(url.origin + url.pathname, { cacheName: PAGES_CACHE, ignoreVary: true });
+  if (!kept) return null;
+  return new Response(kept.body, { status: kept.status, statusText: kept.statusText, headers: kept.headers });
 }
 
 async function offlinePage() {

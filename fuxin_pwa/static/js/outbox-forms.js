@@ -50,6 +50,7 @@
     var type = O.types[form.dataset.outbox];
     // A fresh id per opened form, even when the page itself came from a cache.
     if (form.elements.record_id) form.elements.record_id.value = store.uuid();
+    placeFromAddress(form);
     type.required.forEach(function (name) {
       var el = form.elements[name];
       if (el && el.type !== "hidden") el.required = true;
@@ -67,6 +68,21 @@
     if (photos) setUpPhotos(form, photos);
     form.addEventListener("input", function () { st(form).dirty = true; });
     form.addEventListener("change", function () { st(form).dirty = true; });
+  }
+
+  // A link naming a place (the home's 签到 for a village, a 待传达 card) opened offline is
+  // answered with the page kept without its arguments (pwa/shell.py OFFLINE_ARGS): the place
+  // is picked here as the server would have, and made the form's default, so a fresh form
+  // for the next record keeps it as it keeps a place the server picked.
+  function placeFromAddress(form) {
+    var select = form.elements.place_id;
+    var wanted = new URLSearchParams(window.location.search).get("place_id");
+    if (!wanted || !select || select.tagName !== "SELECT") return;
+    var options = Array.prototype.slice.call(select.options);
+    if (options.some(function (o) { return o.defaultSelected; })) return;  // the server picked one
+    if (!options.some(function (o) { return o.value === wanted; })) return;  // not one of theirs
+    options.forEach(function (o) { o.defaultSelected = o.value === wanted; });
+    select.value = wanted;
   }
 
   function enhanceAll(root) {
@@ -218,6 +234,14 @@
     form.querySelectorAll(".field.has-error").forEach(function (el) { el.classList.remove("has-error"); });
   }
 
+  // A form control by name; of a group of radios (a RadioNodeList), the first, whose .field
+  // holds them all.
+  function control(form, name) {
+    var el = form.elements[name];
+    if (el && !el.closest) el = el[0] || null;
+    return el && el.type !== "hidden" ? el : null;
+  }
+
   function showErrors(form, errors) {
     clearErrors(form);
     var banner = document.createElement("p");
@@ -225,7 +249,7 @@
     banner.dataset.outboxError = ""; banner.textContent = FuxinT("请修改标红的内容后再保存。");
     form.insertBefore(banner, form.firstChild);
     Object.keys(errors || {}).forEach(function (name) {
-      var el = form.elements[name] && form.elements[name].type !== "hidden" ? form.elements[name] : null;
+      var el = control(form, name);
       var wrap = el ? el.closest(".field") : null;
       [].concat(errors[name]).forEach(function (msg) {
         var p = document.createElement("p");
@@ -240,8 +264,13 @@
   function restore(form, record) {
     Object.keys(record.data).forEach(function (name) {
       var el = form.elements[name];
-      if (el && el.type !== "hidden" && el.type !== "file") el.value = record.data[name];
+      // A group of radios takes its value by ticking the one of that value; a lone radio
+      // is ticked or not, never given another value.
+      if (el && el.type === "radio") el.checked = el.value === String(record.data[name]);
+      else if (el && el.type !== "hidden" && el.type !== "file") el.value = record.data[name];
     });
+    // What a page's own script draws from the record (relay.js: the directive relayed).
+    form.dispatchEvent(new CustomEvent("outbox:restored", { detail: { record: record } }));
     if (form.elements.record_id) form.elements.record_id.value = record.id;
     st(form).editing = { id: record.id, photos: record.photos || [], occurred_at: record.occurred_at,
       created_at: record.created_at, idTaken: !!(record.errors && record.errors.id) };
