@@ -74,7 +74,7 @@ def test_the_liaison_sees_it_relays_it_offline_and_the_leader_sees_who_and_how_m
 
     # The task-log form opened from the card is the relay's: a briefing carrying the directive.
     form = client.get(f"/log?directive_id={directive.id}&place_id={world.village_a.id}").get_data(as_text=True)
-    assert f'name="directive_id" type="hidden" value="{directive.id}"' in form
+    assert f'type="radio" name="directive_id" value="{directive.id}" data-title="冬季防火安全部署" checked>' in form
     assert 'name="people_reached"' in form and '<option selected value="briefing">' in form
 
     r = sync(client, [relay(directive.id, world.village_a.id, people_reached=35)])

@@ -91,6 +91,9 @@
     "还没有同步记录。": "Nothing synced yet.",
     "导出未同步记录": "Export unsynced records",
     "{label}（{n} 条）": "{label} ({n})",
+    // relay.js: a directive offered on the task-log form
+    "传达部署：{title}": "Directive: {title}",
+    "编号 {id}": "No. {id}",
     // field.js: geolocation
     '此设备不支持定位，将记为"无定位"': 'This device cannot get a location; it will be recorded as "No location"',
     "已定位 ±{m} 米": "Located ±{m} m",
