@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from ..access import roles_required
 from ..auth.models import OVERSIGHT_ROLES
 from ..field.panels import TOP, home_panel
-from ..stats.workbook import XLSX_MIMETYPE, content_disposition
+from ..stats.workbook import content_disposition, xlsx_download
 from ..timeutil import local_today
 from ..web import form_status, page_args, render
 from . import bp
@@ -122,11 +122,7 @@ def withdraw(directive_id):
 def export(directive_id):
     """Per target place: relayed or not, by whom, when, to how many, overdue. Logged."""
     directive = get_directive(directive_id, current_user)
-    workbook, name, ascii_name = directive_workbook(directive, current_user)
-    response = send_file(workbook, mimetype=XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = content_disposition(name, ascii_name)
-    response.headers["Cache-Control"] = "private, no-store"  # people's names: never in a shared cache
-    return response
+    return xlsx_download(*directive_workbook(directive, current_user))
 
 
 @bp.get("/<int:directive_id>/attachments/<int:attachment_id>")

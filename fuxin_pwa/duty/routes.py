@@ -5,7 +5,7 @@ and call a group up from the incident board. Everyone sees 我的值班 and who 
 them; a person on a shift asks someone to take it over, and that person answers."""
 from datetime import timedelta
 
-from flask import flash, redirect, request, send_file, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,7 +14,7 @@ from ..auth.models import OVERSIGHT_ROLES
 from ..domain import NotFound
 from ..field.panels import TOP, home_panel
 from ..oversight.queries import place_options
-from ..stats.workbook import XLSX_MIMETYPE, content_disposition
+from ..stats.workbook import xlsx_download
 from ..timeutil import local_today, utcnow
 from ..web import form_status, render
 from . import bp
@@ -138,11 +138,7 @@ def edit_shift(shift_id):
 @duty_required
 def export(roster_id):
     roster = get_roster(roster_id, current_user)
-    workbook, name, ascii_name = roster_workbook(roster, current_user)
-    response = send_file(workbook, mimetype=XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = content_disposition(name, ascii_name)
-    response.headers["Cache-Control"] = "private, no-store"  # people's names: never in a shared cache
-    return response
+    return xlsx_download(*roster_workbook(roster, current_user))
 
 
 @bp.get("/mine")

@@ -136,3 +136,14 @@ def content_disposition(name: str, ascii_name: str) -> str:
     name = _UNSAFE_IN_NAME.sub("_", name)
     ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name)
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def xlsx_download(workbook, name: str, ascii_name: str):
+    """A workbook as a download under its (Chinese) name, never kept by a shared cache: the
+    sheets hold people's names."""
+    from flask import send_file  # the sheets themselves know nothing of HTTP
+
+    response = send_file(workbook, mimetype=XLSX_MIMETYPE)
+    response.headers["Content-Disposition"] = content_disposition(name, ascii_name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
