@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask_migrate import stamp
 from PIL import Image
 
-from fuxin_pwa import create_app
+from fuxin_pwa import create_app, versions
 from fuxin_pwa.auth.models import User
 from fuxin_pwa.backup.archive import NAME_RE, archives
 from fuxin_pwa.backup.services import code_revision
@@ -221,8 +221,12 @@ def test_a_backup_restored_on_a_new_server_brings_back_every_person_record_and_p
     assert manifest["files"] == {"photos": 8, "imports": 1} and manifest["missing_photo_files"] == []
 
     server = new_server()
+    with server.app_context():
+        kept_under = versions.store().read([versions.ALL])
     result = restore(server, archive)
     assert result.exit_code == 0, result.output
+    with server.app_context():  # nothing a running server kept from before stays good
+        assert versions.store().read([versions.ALL]) != kept_under
     with server.app_context():
         assert holdings() == before
         assert files_under(server.config["PHOTO_DIR"]) == photos_before

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..admin.importer import imports_dir
+from .. import versions
 from ..extensions import db
 from ..photos.storage import photo_dir
 from ..timeutil import utcnow
@@ -166,6 +167,8 @@ def restore_backup(path: str, force: bool = False) -> RestoreResult:
         with tempfile.TemporaryDirectory(prefix="fuxin-restore-") as work:
             dump = archive.extract_member(tar, manifest["database"]["member"], work)
             kind.restore(db.engine, dump, manifest, force, work)
+        # Written past the session, which bumps nothing: whatever a running server keeps is stale.
+        versions.bump_all()
         files = {}
         for name, root in upload_folders().items():
             if force:
