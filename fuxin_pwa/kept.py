@@ -50,10 +50,10 @@ def _filled(html: str) -> str:
 
 
 class _Kept:
-    __slots__ = ("versions", "day", "until", "html")  # html: or a kept value (kept_for_person)
+    __slots__ = ("versions", "day", "until", "value")  # value: a page's html, or kept_for_person's
 
-    def __init__(self, versions_, day, until, html):
-        self.versions, self.day, self.until, self.html = versions_, day, until, html
+    def __init__(self, versions_, day, until, value):
+        self.versions, self.day, self.until, self.value = versions_, day, until, value
 
 
 class KeptPages:
@@ -108,7 +108,7 @@ def _kept(what: tuple, user, draw):
             until = min(until, now + max((changes_at - utcnow()).total_seconds(), 0))
         page = _Kept(seen, day, until, value)
         _pages().put(key, page)
-    return page.html
+    return page.value
 
 
 def _response(html: str):
