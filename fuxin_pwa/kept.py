@@ -22,12 +22,13 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Callable
 
-from flask import current_app, make_response, request, session
+from flask import current_app, request, session
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
 from . import versions
 from .timeutil import local_today, utcnow
+from .web import page_response
 
 KEPT_PAGES = 2000
 _MARK = secrets.token_hex(8)  # per process: nothing a person types can name a hole
@@ -86,8 +87,8 @@ def kept_page(user, draw: Callable[[], tuple[str, datetime | None]]):
     (html drawn with hole_context(), the UTC moment it would change by itself or None)."""
     if session.get("_flashes"):  # drawn for this answer only: it carries a message
         html, _changes_at = draw()
-        return _response(_filled(html))
-    return _response(_filled(_kept(("page", request.full_path), user, draw)))
+        return page_response(_filled(html))
+    return page_response(_filled(_kept(("page", request.full_path), user, draw)))
 
 
 def kept_for_person(name: str, user, compute: Callable[[], object]):
@@ -109,9 +110,3 @@ def _kept(what: tuple, user, draw):
         page = _Kept(seen, day, until, value)
         _pages().put(key, page)
     return page.value
-
-
-def _response(html: str):
-    response = make_response(html)
-    response.headers["Vary"] = "HX-Request"  # as web.render answers every page
-    return response

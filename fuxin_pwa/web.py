@@ -22,7 +22,12 @@ def is_htmx() -> bool:
 def render(template: str, partial: str | None = None, status: int = 200, **context):
     """Full page, or `partial` when htmx asked for a fragment."""
     name = partial if (partial and is_htmx()) else template
-    response = make_response(render_template(name, **context), status)
+    return page_response(render_template(name, **context), status)
+
+
+def page_response(html: str, status: int = 200):
+    """An HTML answer as every page is sent: whole or fragment, told apart by HX-Request."""
+    response = make_response(html, status)
     response.headers["Vary"] = "HX-Request"
     return response
 
