@@ -34,7 +34,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     # other unknown id, never a query the database refuses.
     app.url_map.converters["int"] = BoundedIntConverter
 
+    from .connections import check_idle_connections, uses_idle_check
+
+    idle_check = uses_idle_check(app)
     db.init_app(app)
+    if idle_check:
+        with app.app_context():
+            check_idle_connections(db.engine)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login.init_app(app)
     csrf.init_app(app)
