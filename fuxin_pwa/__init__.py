@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .audit import bp as audit_bp
     from .audit import init_audit
     from .auth import bp as auth_bp
+    from .care import bp as care_bp
     from .cases import bp as cases_bp
     from .coverage import bp as coverage_bp
     from .directives import bp as directives_bp
@@ -71,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .errors import bp as errors_bp
     from .field import bp as field_bp
     from .oversight import bp as oversight_bp
+    from .people import bp as people_bp
     from .photos import bp as photos_bp
     from .privacy import bp as privacy_bp
     from .pwa import bp as pwa_bp
@@ -78,10 +80,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .rounds import bp as rounds_bp
     from .stats import bp as stats_bp
     from .sync import bp as sync_bp
+    from .training import bp as training_bp
 
     for bp in (errors_bp, auth_bp, field_bp, cases_bp, admin_bp, oversight_bp, photos_bp, sync_bp, pwa_bp,
                coverage_bp, requests_bp, dispatch_bp, stats_bp, audit_bp,
-               privacy_bp, directives_bp, rounds_bp, duty_bp):
+               privacy_bp, directives_bp, rounds_bp, duty_bp, people_bp, care_bp, training_bp):
         app.register_blueprint(bp)
     init_audit(app)
 

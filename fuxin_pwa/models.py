@@ -9,3 +9,5 @@ from .requests.models import RequestCategory, RequestEvent, ResidentRequest  # n
 from .directives.models import Directive, DirectiveAttachment, DirectiveTarget  # noqa: F401
 from .rounds.models import CareTag, VisitRule  # noqa: F401
 from .duty.models import Roster, Shift, ShiftPerson, StandbyGroup, StandbyMember, SwapRequest  # noqa: F401
+from .care.models import CareTrigger, CareVisit  # noqa: F401
+from .training.models import Credential, TrainingAttendance, TrainingSession  # noqa: F401

@@ -3,6 +3,9 @@ function the HTML door uses. A later record type is one more entry here."""
 from dataclasses import dataclass
 from typing import Callable
 
+from ..care.forms import CareVisitForm
+from ..care.models import CareVisit
+from ..care.services import save_care_visit
 from ..dispatch.forms import AckForm
 from ..dispatch.models import IncidentAck
 from ..dispatch.services import acknowledge
@@ -27,4 +30,5 @@ RECORD_TYPES: dict[str, RecordType] = {
     "request": RecordType(RequestForm, raise_request, ResidentRequest),
     "request_update": RecordType(RequestUpdateForm, save_request_update, RequestEvent),
     "incident_ack": RecordType(AckForm, acknowledge, IncidentAck),
+    "care_visit": RecordType(CareVisitForm, save_care_visit, CareVisit),
 }

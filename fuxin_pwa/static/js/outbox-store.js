@@ -95,6 +95,16 @@
   O.labels.directive_id = "传达部署";
   O.labels.people_reached = "传达人数";
   O.labels.state = "确认状态";
+  // 三必访: a leader's care visit, made from the home's card (offline too).
+  O.types.care_visit = {
+    label: "关爱走访", required: ["trigger_id", "visited_on", "visitors", "brought"],
+    fields: { trigger_id: "int", visited_on: "date", visitors: "text", brought: "text", follow_up: "text" }
+  };
+  O.labels.trigger_id = "关爱对象";
+  O.labels.visited_on = "走访日期";
+  O.labels.visitors = "走访人员";
+  O.labels.brought = "带去的慰问或帮助";
+  O.labels.follow_up = "需要跟进的事项";
 
   function uuid() {
     // crypto.randomUUID needs a secure context; a plain-http LAN install still gets v4 ids.
