@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import g
 from PIL import Image
 
+from fuxin_pwa.care.services import record_trigger
 from fuxin_pwa.cases.models import Case
 from fuxin_pwa.directives.attachments import Upload
 from fuxin_pwa.directives.services import publish_directive
@@ -23,6 +24,7 @@ from fuxin_pwa.extensions import db
 from fuxin_pwa.photos.services import save_photo
 from fuxin_pwa.requests.models import RequestCategory, ResidentRequest
 from fuxin_pwa.timeutil import local_today, utcnow
+from fuxin_pwa.training.services import add_credential, create_session
 from fuxin_pwa.auth.models import ROLES
 from tests.conftest import AuthActions
 from tests.factories import make_checkin
@@ -189,6 +191,31 @@ MATRIX = [
      {"young_cadre": 403, "village_liaison": 403, "*": 404}, FORM_POST),
     ("privacy.reveal_field", "POST", "/privacy/reveal/household/{household_a}/id_number", COVERS_A, 404,
      FORM_POST),
+    # Personnel data (profiles, care records, certificates): the person, leaders and admins;
+    # anyone else is told it is not found. Training sessions and reports are the organisers'.
+    ("people.index", "GET", "/people/", OVERSIGHT, 403, PAGE),
+    ("people.me", "GET", "/people/me", ALL, None, {302}),
+    ("people.show", "GET", "/people/{liaison}", OVERSIGHT | {"village_liaison"}, 404, PAGE),
+    ("care.index", "GET", "/care/", ALL, None, {200, 302}),
+    ("care.new", "GET", "/care/new", ALL, None, PAGE),
+    ("care.new", "POST", "/care/new", ALL, None, FORM_POST),
+    ("care.show", "GET", "/care/{trigger_a}", OVERSIGHT | {"village_liaison"}, 404, PAGE),
+    # The visit is the leaders' to record; the person sees her record but makes no visit (404).
+    ("care.add_visit", "POST", "/care/{trigger_a}/visits", OVERSIGHT, 404, FORM_POST),
+    ("care.ledger", "GET", "/care/ledger.xlsx", OVERSIGHT, 403, PAGE),
+    ("training.index", "GET", "/training/", OVERSIGHT, 403, PAGE),
+    ("training.new", "GET", "/training/new", OVERSIGHT, 403, PAGE),
+    ("training.new", "POST", "/training/new", OVERSIGHT, 403, FORM_POST),
+    ("training.show", "GET", "/training/{session_a}", OVERSIGHT, 403, PAGE),
+    ("training.attendance", "POST", "/training/{session_a}/attendance/{liaison}", OVERSIGHT, 403, FORM_POST),
+    ("training.teams", "GET", "/training/teams", OVERSIGHT, 403, PAGE),
+    ("training.reports", "GET", "/training/reports", OVERSIGHT, 403, PAGE),
+    ("training.add_credentials", "GET", "/training/people/{liaison}/credentials", OVERSIGHT | {"village_liaison"},
+     404, PAGE),
+    ("training.add_credentials", "POST", "/training/people/{liaison}/credentials", OVERSIGHT | {"village_liaison"},
+     404, FORM_POST),
+    ("training.credential_photo", "GET", "/training/credentials/{credential_a}/photo",
+     OVERSIGHT | {"village_liaison"}, 404, PAGE),
     ("privacy.access_log", "GET", "/admin/access-log/", ADMIN, 403, PAGE),
     ("privacy.export_access_log", "GET", "/admin/access-log/export.csv", ADMIN, 403, PAGE),
 ]
@@ -239,13 +266,17 @@ def make_ids(world):
         [world.cadre.id, world.liaison.id]))
     add_group(roster, "防汛预备队第1组", world.cadre.id, [world.liaison.id])
     swap = ask_swap(roster.shifts[0], world.cadre, world.liaison.id)
+    trigger = record_trigger(world.leader, world.liaison.id, "hospitalised", local_today(), None, world.leader.id)
+    training = create_session(world.leader, "drill", "岗位练兵", local_today(), 2, None, None, [], [world.liaison.id])
+    credential = add_credential(world.admin, world.liaison, "bachelor", local_today(), (picture.getvalue(), "image/jpeg"))
     return {"roster_a": roster.id, "shift_a": roster.shifts[0].id, "swap_a": swap.id,
             "directive_a": directive.id, "attachment_a": directive.attachments[0].id,
             "household_a": world.household_a.id, "case_a": case.id, "village_a": world.village_a.id,
             "grid_a": world.grid_a.id, "liaison": world.liaison.id, "token": "0" * 32,
             "checkin_a": checkin.uuid, "photo_a": photo.uuid, "new_photo": str(uuid.uuid4()),
             "request_a": request_a.id, "category_a": category.id, "incident_a": incident.id,
-            "deployment_a": deployment.id}
+            "deployment_a": deployment.id, "trigger_a": trigger.id, "session_a": training.id,
+            "credential_a": credential.id}
 
 
 def _call(client, method, url):
