@@ -44,3 +44,23 @@ def test_a_section_registered_by_another_area_is_drawn_in_its_order_or_left_out(
         assert calls == [(world.leader.id, world.grid.id), (world.leader.id, world.liaison.id)]
     finally:
         sections._SECTIONS.pop("zz_test_honours")
+
+
+def test_the_demo_holds_a_care_visit_owed_one_made_eight_sessions_and_21_new_degrees(demo, client, auth):
+    import sqlalchemy as sa
+
+    from fuxin_pwa.care.models import CareTrigger, CareVisit
+    from fuxin_pwa.extensions import db
+    from fuxin_pwa.timeutil import local_today
+    from fuxin_pwa.training.models import TrainingSession
+    from fuxin_pwa.training.queries import certificate_counts, education_raised
+
+    assert db.session.scalar(sa.select(sa.func.count(CareTrigger.id))) == 2
+    assert db.session.scalar(sa.select(sa.func.count(CareVisit.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(TrainingSession.id))) == 8
+    assert education_raised(local_today().year)["bachelor"] == 21
+    assert all(certificate_counts().values())
+    auth.login("leader")
+    assert "三必访 待走访" in client.get("/?field=1").get_data(as_text=True)
+    none_yet = client.get("/training/teams?team=community_worker").get_data(as_text=True)
+    assert 'class="training-none"' in none_yet
