@@ -5,6 +5,7 @@ he records the visit (online or synced from his phone) and it leaves his home; t
 import io
 import uuid
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -179,3 +180,20 @@ def test_junk_in_any_care_form_is_a_field_error_never_a_server_error(app, client
             st.sampled_from(FIELDS[6:]), JUNK), max_size=4))})
         assert sync(client, [record])[0]["status"] in ("created", "rejected")
         auth.logout()
+
+
+def test_the_owed_visits_on_his_home_cost_three_queries_however_many(app, world, queries_of):
+    """The triggers, their people and their responsible leader: one query each, for six as for one."""
+    from flask import render_template
+
+    from fuxin_pwa.care.routes import _home_care
+    from fuxin_pwa.kept import hole_context
+
+    for person in (world.liaison, world.liaison_b, world.cadre, world.grid, world.community_worker, world.admin):
+        record_trigger(world.leader, person.id, "hardship", local_today(), None, world.leader.id)
+    him = SimpleNamespace(id=world.leader.id, sees_all=True)  # the request's user, loaded before the home
+    with app.test_request_context():
+        html = []
+        assert queries_of(lambda: html.append(render_template("care/_home.html", panel=_home_care(him),
+                                                              **hole_context()))) <= 3
+    assert html[0].count('data-outbox="care_visit"') == 6

@@ -27,7 +27,7 @@ def owed_visits(responsible_id: int | None = None, today: date | None = None) ->
     then soonest due."""
     today = today or local_today()
     stmt = (sa.select(CareTrigger).where(~_visited()).order_by(CareTrigger.due_on, CareTrigger.id)
-            .options(selectinload(CareTrigger.person)))
+            .options(selectinload(CareTrigger.person), selectinload(CareTrigger.responsible)))
     if responsible_id is not None:
         stmt = stmt.where(CareTrigger.responsible_id == responsible_id)
     return [Owed(t, t.due_on < today, (t.due_on - today).days) for t in db.session.scalars(stmt)]

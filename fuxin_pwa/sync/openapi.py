@@ -23,6 +23,8 @@ DATA = {
                        "assignee_id": "integer", "note": "string"},
     "incident_ack": {"incident_id": "integer", "state": "string", "lat": "number", "lon": "number",
                      "accuracy_m": "number", "note": "string"},
+    "care_visit": {"trigger_id": "integer", "visited_on": "string", "visitors": "string", "brought": "string",
+                   "follow_up": "string"},
 }
 
 
