@@ -36,9 +36,10 @@ def _year() -> int:
 def _profile_training(viewer, person):
     year = local_today().year
     start, end = date(year, 1, 1), date(year, 12, 31)
+    last_year = hours_for([person.id], date(year - 1, 1, 1), date(year - 1, 12, 31))[person.id]
     return Markup(render_template(
         "training/_profile.html", person=person, year=year, hours=hours_for([person.id], start, end)[person.id],
-        sessions=sessions_attended(person.id, start, end), credentials=credentials_of(person.id)))
+        last_year=last_year, sessions=sessions_attended(person.id, start, end), credentials=credentials_of(person.id)))
 
 
 @bp.get("/")
