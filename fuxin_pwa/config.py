@@ -86,3 +86,6 @@ class Config:
     # Residents' phone numbers on requests closed this long ago are erased by `flask retention`
     # (run daily by cron): kept while a callback or a complaint may still come, not for ever.
     RETENTION_REQUEST_PHONE_DAYS = int(os.environ.get("RETENTION_REQUEST_PHONE_DAYS", "1095"))
+    # 三必访: the days within which a care visit is owed once its trigger is recorded; each
+    # locality sets its own (7 unless it says).
+    CARE_VISIT_DAYS = int(os.environ.get("CARE_VISIT_DAYS", "7"))
