@@ -14,6 +14,8 @@ COMMUNITY = "community"
 VILLAGE = "village"
 GRID = "grid"
 ESTATE = "estate"
+# 网格家园: a grid's own meeting place, where interest teams rehearse and residents gather.
+GRID_HOME = "grid_home"
 
 PLACE_KINDS = {
     SUBDISTRICT: _l("街道"),
@@ -21,6 +23,7 @@ PLACE_KINDS = {
     VILLAGE: _l("村"),
     GRID: _l("网格"),
     ESTATE: _l("小区"),
+    GRID_HOME: _l("网格家园"),
 }
 # Which kind may sit under which: keeps imported trees sane.
 ALLOWED_PARENTS = {
@@ -29,6 +32,7 @@ ALLOWED_PARENTS = {
     VILLAGE: (SUBDISTRICT,),
     GRID: (COMMUNITY, VILLAGE),
     ESTATE: (COMMUNITY, VILLAGE, GRID),
+    GRID_HOME: (COMMUNITY, VILLAGE, GRID),
 }
 
 
