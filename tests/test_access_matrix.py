@@ -20,7 +20,10 @@ from fuxin_pwa.directives.attachments import Upload
 from fuxin_pwa.directives.services import publish_directive
 from fuxin_pwa.dispatch.models import Deployment, Incident, Post
 from fuxin_pwa.duty.services import RosterRule, ShiftRule, add_group, ask_swap, build_roster
+from fuxin_pwa.evaluations.scoring import DEFAULT_WEIGHTS
+from fuxin_pwa.evaluations.services import create_round
 from fuxin_pwa.extensions import db
+from fuxin_pwa.honours.services import add_entry, create_contest, create_team
 from fuxin_pwa.photos.services import save_photo
 from fuxin_pwa.requests.models import RequestCategory, ResidentRequest
 from fuxin_pwa.timeutil import local_today, utcnow
@@ -216,6 +219,33 @@ MATRIX = [
      404, FORM_POST),
     ("training.credential_photo", "GET", "/training/credentials/{credential_a}/photo",
      OVERSIGHT | {"village_liaison"}, 404, PAGE),
+    # Contests, honours and interest teams are organised by leaders and admins; a person's honours
+    # show on their profile (above).
+    ("honours.index", "GET", "/honours/", OVERSIGHT, 403, PAGE),
+    ("honours.new_contest", "GET", "/honours/contests/new", OVERSIGHT, 403, PAGE),
+    ("honours.new_contest", "POST", "/honours/contests/new", OVERSIGHT, 403, FORM_POST),
+    ("honours.contest", "GET", "/honours/contests/{contest_a}", OVERSIGHT, 403, PAGE),
+    ("honours.add_contest_entry", "POST", "/honours/contests/{contest_a}/entries", OVERSIGHT, 403, FORM_POST),
+    ("honours.set_result", "POST", "/honours/contests/{contest_a}/entries/{entry_a}/result", OVERSIGHT, 403,
+     FORM_POST),
+    ("honours.new_team", "GET", "/honours/teams/new", OVERSIGHT, 403, PAGE),
+    ("honours.new_team", "POST", "/honours/teams/new", OVERSIGHT, 403, FORM_POST),
+    ("honours.team", "GET", "/honours/teams/{interest_team_a}", OVERSIGHT, 403, PAGE),
+    ("honours.add_team_members", "POST", "/honours/teams/{interest_team_a}/members", OVERSIGHT, 403, FORM_POST),
+    ("honours.add_team_event", "POST", "/honours/teams/{interest_team_a}/events", OVERSIGHT, 403, FORM_POST),
+    # Evaluations: rounds, posters and results are the leaders'; a person's result is theirs to
+    # read (the liaison's own), never a peer's (404), and only leaders and admins mark it.
+    ("evaluations.index", "GET", "/evaluations/", OVERSIGHT, 403, PAGE),
+    ("evaluations.new", "GET", "/evaluations/new", OVERSIGHT, 403, PAGE),
+    ("evaluations.new", "POST", "/evaluations/new", OVERSIGHT, 403, FORM_POST),
+    ("evaluations.show", "GET", "/evaluations/{round_a}", OVERSIGHT, 403, PAGE),
+    ("evaluations.person", "GET", "/evaluations/{round_a}/people/{liaison}", OVERSIGHT | {"village_liaison"}, 404,
+     PAGE),
+    ("evaluations.mark", "POST", "/evaluations/{round_a}/people/{liaison}", OVERSIGHT, 404, FORM_POST),
+    ("evaluations.poster", "GET", "/evaluations/{round_a}/votes/{vote_link_a}/poster", OVERSIGHT, 403, PAGE),
+    ("evaluations.qr", "GET", "/evaluations/{round_a}/votes/{vote_link_a}/qr.svg", OVERSIGHT, 403, PAGE),
+    ("evaluations.close", "POST", "/evaluations/{round_a}/votes/{vote_link_a}/close", OVERSIGHT, 403, FORM_POST),
+    ("evaluations.export", "GET", "/evaluations/{round_a}/results.xlsx", OVERSIGHT, 403, PAGE),
     ("privacy.access_log", "GET", "/admin/access-log/", ADMIN, 403, PAGE),
     ("privacy.export_access_log", "GET", "/admin/access-log/export.csv", ADMIN, 403, PAGE),
 ]
@@ -226,7 +256,10 @@ PUBLIC = {"static", "healthz", "auth.login", "auth.logout",
           # data, and a person whose session ended must still see, fix and export their records.
           "pwa.outbox",
           # The sync API's contract (OpenAPI): the protocol's text, no one's data.
-          "sync.openapi"}
+          "sync.openapi",
+          # The residents' vote (evaluations/votes.py): a resident's own phone, no account; it
+          # shows a community's workers' names and duties only, with CSRF and rate limits.
+          "votes.ballot", "votes.cast"}
 
 
 @pytest.fixture
@@ -269,6 +302,11 @@ def make_ids(world):
     trigger = record_trigger(world.leader, world.liaison.id, "hospitalised", local_today(), None, world.leader.id)
     training = create_session(world.leader, "drill", "岗位练兵", local_today(), 2, None, None, [], [world.liaison.id])
     credential = add_credential(world.admin, world.liaison, "bachelor", local_today(), (picture.getvalue(), "image/jpeg"))
+    contest = create_contest(world.leader, "chorus", "合唱比赛", local_today())
+    entry = add_entry(contest, world.liaison.id, None)
+    interest_team = create_team(f"合唱团{contest.id}", None)
+    evaluation = create_round(world.leader, "包村干部考核", "village_liaison", local_today(), local_today(), ["德", "能"],
+                              dict(DEFAULT_WEIGHTS), 50, 20, 5)
     return {"roster_a": roster.id, "shift_a": roster.shifts[0].id, "swap_a": swap.id,
             "directive_a": directive.id, "attachment_a": directive.attachments[0].id,
             "household_a": world.household_a.id, "case_a": case.id, "village_a": world.village_a.id,
@@ -276,7 +314,8 @@ def make_ids(world):
             "checkin_a": checkin.uuid, "photo_a": photo.uuid, "new_photo": str(uuid.uuid4()),
             "request_a": request_a.id, "category_a": category.id, "incident_a": incident.id,
             "deployment_a": deployment.id, "trigger_a": trigger.id, "session_a": training.id,
-            "credential_a": credential.id}
+            "credential_a": credential.id, "contest_a": contest.id, "entry_a": entry.id,
+            "interest_team_a": interest_team.id, "round_a": evaluation.id, "vote_link_a": evaluation.links[0].id}
 
 
 def _call(client, method, url):

@@ -78,7 +78,7 @@ def cast(token):
         return _page(link, form, secrets.token_urlsafe(32), status=422,
                      message=_("请允许浏览器保存 Cookie 后重新打开本页再投票。"))
     valid = form.validate_on_submit()
-    if not valid or ballot_errors(form):
+    if ballot_errors(form) or not valid:  # the ballot's own rules are said too, not only the fields'
         return _page(link, form, cookie, status=form_status(form) if form.errors or form.form_errors else 400)
     try:
         cast_ballot(link, cookie, ratings_from(form))
