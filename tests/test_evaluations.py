@@ -15,7 +15,7 @@ from fuxin_pwa.evaluations import scoring
 from fuxin_pwa.evaluations.models import EvaluationMark, EvaluationRound
 from fuxin_pwa.evaluations.scoring import (COMPETENT, EXCELLENT, INCOMPETENT, BASIC, DEFAULT_WEIGHTS, combine,
                                            grades, residents_part, side_part)
-from fuxin_pwa.evaluations.services import create_round, save_marks
+from fuxin_pwa.evaluations.services import create_round, results, save_marks
 from fuxin_pwa.extensions import db
 from fuxin_pwa.honours.services import add_entry, create_contest, record_result
 from fuxin_pwa.privacy.models import AccessLogEntry
@@ -216,3 +216,30 @@ def test_junk_in_the_evaluation_forms_is_a_field_error_never_a_server_error(app,
         if r.status_code == 422:
             assert 'class="error' in r.get_data(as_text=True), (url, form)
     auth.logout()
+
+
+def test_the_demo_has_last_years_round_finished_and_this_years_votes_under_way(client, auth, demo):
+    from fuxin_pwa.evaluations.services import ballot_counts
+    from fuxin_pwa.honours.models import Honour
+    from fuxin_pwa.places.models import Place
+    from fuxin_pwa.timeutil import local_today
+    year = local_today().year
+    last, this = (db.session.scalar(sa.select(EvaluationRound).where(EvaluationRound.title == f"{y}年度社区工作者考核"))
+                  for y in (year - 1, year))
+    assert all(link.closed_at for link in last.links)
+    assert all(n >= 50 for n in ballot_counts(last.id).values()) and len(last.links) == 3
+    finished = results(last)
+    assert all(r.residents_counted and r.grade for r in finished)
+    excellent = sum(r.grade == EXCELLENT for r in finished)
+    assert excellent <= len(finished) * 20 // 100
+    this_counts = sorted(ballot_counts(this.id).values(), reverse=True)
+    assert this_counts[0] >= 50 > this_counts[-1] and not any(link.closed_at for link in this.links)
+    assert db.session.scalar(sa.select(Honour).where(Honour.title == "福山区首届网格员合唱比赛一等奖")).team_id
+    assert db.session.scalar(sa.select(sa.func.count(Place.id)).where(Place.kind == "grid_home")) == 8
+    auth.login("leader")
+    page = client.get(f"/evaluations/{this.id}").get_data(as_text=True)
+    assert "已达最少票数" in page and "还差" in page
+    auth.logout()
+    auth.login("community")
+    profile = client.get("/people/me", follow_redirects=True).get_data(as_text=True)
+    assert f"{year - 1}年度社区工作者考核" in profile and "群众评议" in profile

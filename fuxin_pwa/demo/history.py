@@ -22,6 +22,7 @@ from . import names, texts
 from .directives import DemoDirectives
 from .duty import DemoDuty
 from .people import DemoPeople
+from .honours import DemoHonours
 from .incidents import DemoIncidents
 from .requests import DemoRequests
 from .rounds import DemoRounds
@@ -77,6 +78,7 @@ class History:
         self.counts.update(DemoRounds(self).build())  # last: the draws before it stay as they were
         self.counts.update(DemoDuty(self).build())  # draws nothing: anywhere in the order
         self.counts.update(DemoPeople(self).build())  # draws nothing: anywhere in the order
+        self.counts.update(DemoHonours(self).build())  # draws nothing: anywhere in the order
         for model, rows in ((CheckIn, self.checkins), (TaskLog, self.logs)):
             if rows:
                 db.session.execute(sa.insert(model).execution_options(render_nulls=True), rows)

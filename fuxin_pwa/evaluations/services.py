@@ -27,6 +27,14 @@ class VoteRefused(DomainError):
 def create_round(user, title: str, team: str, starts_on: date, ends_on: date, items: list[str],
                  weights: dict[str, int], vote_minimum: int, excellent_share: int, bonus_cap: int) -> EvaluationRound:
     """The round, and one vote link (an unguessable token) per community its people serve."""
+    rnd = new_round(user, title, team, starts_on, ends_on, items, weights, vote_minimum, excellent_share, bonus_cap)
+    db.session.commit()
+    return rnd
+
+
+def new_round(user, title, team, starts_on, ends_on, items, weights, vote_minimum, excellent_share,
+              bonus_cap) -> EvaluationRound:
+    """create_round without the commit: the demo loads in one transaction."""
     rnd = EvaluationRound(title=title.strip(), team=team, starts_on=starts_on, ends_on=ends_on, items=items,
                           weights=weights, vote_minimum=vote_minimum, excellent_share=excellent_share,
                           bonus_cap=bonus_cap, created_by_id=user.id)
@@ -34,7 +42,7 @@ def create_round(user, title: str, team: str, starts_on: date, ends_on: date, it
     db.session.flush()
     for place_id in sorted(set(community_of(p.id for p in round_people(rnd)).values()) - {None}):
         rnd.links.append(VoteLink(place_id=place_id, token=secrets.token_urlsafe(24)))
-    db.session.commit()
+    db.session.flush()
     return rnd
 
 
