@@ -243,3 +243,22 @@ def test_the_demo_has_last_years_round_finished_and_this_years_votes_under_way(c
     auth.login("community")
     profile = client.get("/people/me", follow_redirects=True).get_data(as_text=True)
     assert f"{year - 1}年度社区工作者考核" in profile and "群众评议" in profile
+
+
+def test_the_evidence_panel_counts_her_work_in_the_period_and_nothing_outside_it(client, auth, world):
+    from datetime import datetime
+
+    from fuxin_pwa.evaluations.evidence import evidence_for
+    from fuxin_pwa.training.services import create_session, set_attended
+    from tests.factories import make_task_log
+    rnd = make_round(world)
+    for when in (datetime(2026, 3, 2, 2), datetime(2026, 11, 20, 14), datetime(2025, 12, 30, 2)):
+        make_task_log(world.community_worker, world.community, when=when)
+    session = create_session(world.leader, "party_school", "街道党校", date(2026, 4, 1), 3, None, None, [],
+                             [world.community_worker.id])
+    set_attended(session.expected[0], True)
+    evidence = evidence_for(world.community_worker.id, rnd)
+    assert evidence.work_entries == 2 and evidence.training_hours == 3 and evidence.cases_resolved == 0
+    auth.login("leader")
+    page = client.get(f"/evaluations/{rnd.id}/people/{world.community_worker.id}").get_data(as_text=True)
+    assert "不折算为分数" in page and "<dd>2</dd>" in page

@@ -6,8 +6,11 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
 
-from fuxin_pwa.evaluations.models import Ballot, BallotRating
+from fuxin_pwa.evaluations.models import Ballot, BallotRating, EvaluationRound
 from fuxin_pwa.evaluations.scoring import DEFAULT_WEIGHTS
 from fuxin_pwa.evaluations.services import create_round, results, save_marks
 from fuxin_pwa.extensions import db
@@ -124,3 +127,25 @@ def test_the_vote_form_carries_csrf(app, world, rnd):
     assert 'name="csrf_token"' in phone.get(url).get_data(as_text=True)
     r = phone.post(url, data={f"rating_{world.community_worker.id}": "satisfied"})
     assert r.status_code in (400, 422) and db.session.scalar(sa.select(sa.func.count(Ballot.id))) == 0
+
+
+JUNK = st.one_of(st.text(max_size=20), st.sampled_from(["", "satisfied", "fair", "unsatisfied", "None", "1",
+                                                        "x" * 300, "\x00", "满意"]))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_junk_in_a_ballot_is_a_chinese_message_never_a_server_error(app, world, data):
+    rnd = db.session.scalar(sa.select(EvaluationRound)) or create_round(
+        world.leader, "2026年度社区工作者考核", "community_worker", date(2026, 1, 1), date(2026, 12, 31), ITEMS,
+        dict(DEFAULT_WEIGHTS), 2, 20, 5)
+    pid = world.community_worker.id
+    names = [f"rating_{pid}", f"comment_{pid}", "rating_999", "comment_abc", "csrf_token"]
+    pairs = data.draw(st.lists(st.tuples(st.sampled_from(names), JUNK), max_size=6))
+    phone = app.test_client()
+    url = f"/vote/{rnd.links[0].token}"
+    phone.get(url)
+    r = phone.post(url, data=MultiDict(pairs))
+    assert r.status_code in (200, 400, 409, 422), pairs  # 400: a NUL, refused for every form
+    if r.status_code == 422:
+        assert "vote-error" in r.get_data(as_text=True), pairs
