@@ -222,6 +222,8 @@ MATRIX = [
     # Contests, honours and interest teams are organised by leaders and admins; a person's honours
     # show on their profile (above).
     ("honours.index", "GET", "/honours/", OVERSIGHT, 403, PAGE),
+    ("honours.new_honour", "GET", "/honours/new", OVERSIGHT, 403, PAGE),
+    ("honours.new_honour", "POST", "/honours/new", OVERSIGHT, 403, FORM_POST),
     ("honours.new_contest", "GET", "/honours/contests/new", OVERSIGHT, 403, PAGE),
     ("honours.new_contest", "POST", "/honours/contests/new", OVERSIGHT, 403, FORM_POST),
     ("honours.contest", "GET", "/honours/contests/{contest_a}", OVERSIGHT, 403, PAGE),

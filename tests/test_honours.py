@@ -51,6 +51,18 @@ def test_her_own_honour_is_on_her_profile_and_hidden_from_a_peer(client, auth, w
     assert client.get(f"/honours/contests/{contest.id}").status_code == 403
 
 
+def test_an_honour_won_elsewhere_is_recorded_from_her_profile(client, auth, world):
+    auth.login("leader")
+    profile = client.get(f"/people/{world.grid.id}").get_data(as_text=True)
+    assert f"/honours/new?person_id={world.grid.id}" in profile
+    r = client.post("/honours/new", data={"title": "福山区优秀网格员", "awarded_on": "2026-01-10",
+                                          "user_id": world.grid.id})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/people/{world.grid.id}")
+    assert "福山区优秀网格员" in client.get(f"/people/{world.grid.id}").get_data(as_text=True)
+    r = client.post("/honours/new", data={"title": "", "awarded_on": "2026-01-10", "user_id": world.grid.id})
+    assert r.status_code == 422 and "请填写荣誉名称" in r.get_data(as_text=True)
+
+
 def test_an_entrant_is_a_person_or_a_team_never_both_or_neither(client, auth, world):
     choir = create_team("合唱团", None)
     contest = create_contest(world.leader, "chorus", "合唱比赛", date(2026, 6, 1))
@@ -86,7 +98,7 @@ def test_an_interest_team_holds_its_events_at_a_grid_home(client, auth, world):
 
 JUNK = st.one_of(st.text(max_size=20), st.sampled_from(["", "0", "-1", "99999999999999999999", "2026-02-30",
                                                         "0001-01-01", "a" * 300, "None", "nan"]))
-FIELDS = ["kind", "title", "held_on", "user_id", "team_id", "result", "name", "note", "m-user_ids", "e-title",
+FIELDS = ["kind", "title", "held_on", "awarded_on", "user_id", "team_id", "result", "name", "note", "m-user_ids", "e-title",
           "e-held_on", "e-place_id"]
 
 
@@ -97,7 +109,7 @@ def test_junk_in_any_honours_form_is_a_field_error_never_a_server_error(app, cli
     entry = contest.entries[0] if contest.entries else add_entry(contest, world.grid.id, None)
     team = db.session.scalar(sa.select(InterestTeam)) or create_team("合唱团", None)
     auth.login("leader")
-    for url in ("/honours/contests/new", f"/honours/contests/{contest.id}/entries",
+    for url in ("/honours/new", "/honours/contests/new", f"/honours/contests/{contest.id}/entries",
                 f"/honours/contests/{contest.id}/entries/{entry.id}/result", "/honours/teams/new",
                 f"/honours/teams/{team.id}/members", f"/honours/teams/{team.id}/events"):
         form = MultiDict(data.draw(st.lists(st.tuples(st.sampled_from(FIELDS), JUNK), max_size=8)))

@@ -41,6 +41,14 @@ class EntryForm(FlaskForm):
             raise ValidationError(_("所选队伍不在可选名单中"))
 
 
+class HonourForm(EntryForm):
+    """An honour won outside the app's contests (a district's 优秀网格员): for a person or a team."""
+
+    title = StringField(_l("荣誉名称"), validators=[
+        DataRequired(_l("请填写荣誉名称")), Length(max=TITLE_MAX, message=_l("荣誉名称不能超过%(n)s字", n=TITLE_MAX))])
+    awarded_on = DateField(_l("获得日期"), validators=[DataRequired(_l("请选择获得日期")), plausible_date])
+
+
 class ResultForm(FlaskForm):
     result = StringField(_l("比赛结果"), validators=[
         DataRequired(_l("请填写比赛结果，如一等奖")),

@@ -12,11 +12,12 @@ from ..extensions import db
 from ..people.sections import profile_section
 from ..web import form_status, render
 from . import bp
-from .forms import ContestForm, EntryForm, EventForm, MembersForm, ResultForm, TeamForm
+from .forms import ContestForm, EntryForm, EventForm, HonourForm, MembersForm, ResultForm, TeamForm
 from .models import Contest, ContestEntry, InterestTeam
 from .queries import (contest_entries, contests, grid_homes, honours_of_person, honours_of_team, people,
                       team_members, teams, teams_of_person)
-from .services import add_entry, add_event, add_members, create_contest, create_team, name_taken, record_result
+from .services import (add_entry, add_event, add_honour, add_members, create_contest, create_team, name_taken,
+                       record_result)
 
 leaders_only = roles_required(*OVERSIGHT_ROLES)
 
@@ -24,7 +25,8 @@ leaders_only = roles_required(*OVERSIGHT_ROLES)
 @profile_section("honours", order=40)
 def honours_section(viewer, person):
     honours, member_of = honours_of_person(person.id), teams_of_person(person.id)
-    return Markup(render_template("honours/_profile.html", honours=honours, teams=member_of, viewer=viewer))
+    return Markup(render_template("honours/_profile.html", honours=honours, teams=member_of, viewer=viewer,
+                                  person=person))
 
 
 def _people_choices():
@@ -54,8 +56,8 @@ def new_contest():
     return render("honours/new_contest.html", form=form, status=form_status(form))
 
 
-def _entry_form(formdata=None):
-    form = EntryForm(formdata=formdata) if formdata is not None else EntryForm()
+def _entry_form(formdata=None, form_class=EntryForm):
+    form = form_class(formdata=formdata) if formdata is not None else form_class()
     form.user_id.choices = _people_choices()
     form.team_id.choices = [(None, _("请选择"))] + [(t.id, t.name) for t, _n in teams()]
     return form
@@ -64,6 +66,22 @@ def _entry_form(formdata=None):
 def _contest_page(contest, entry_form=None, status=200):
     return render("honours/contest.html", contest=contest, entries=contest_entries(contest.id),
                   entry_form=entry_form or _entry_form(), result_form=ResultForm(formdata=None), status=status)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@leaders_only
+def new_honour():
+    """An honour won elsewhere (a district's 优秀网格员), for a person or an interest team."""
+    form = _entry_form(form_class=HonourForm)
+    if request.method == "GET":
+        form.user_id.data = request.args.get("person_id", type=int)
+    if form.validate_on_submit():
+        honour = add_honour(current_user, form.title.data, form.awarded_on.data, form.user_id.data, form.team_id.data)
+        flash(_("已记录荣誉“%(title)s”", title=honour.title), "success")
+        if honour.user_id:
+            return redirect(url_for("people.show", person_id=honour.user_id))
+        return redirect(url_for("honours.team", team_id=honour.team_id))
+    return render("honours/new_honour.html", form=form, status=form_status(form))
 
 
 @bp.get("/contests/<int:contest_id>")

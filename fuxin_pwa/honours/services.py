@@ -42,6 +42,14 @@ def record_result(recorder, entry: ContestEntry, result: str) -> Honour:
     return honour
 
 
+def add_honour(recorder, title: str, awarded_on: date, user_id: int | None, team_id: int | None) -> Honour:
+    honour = Honour(title=title.strip(), awarded_on=awarded_on, user_id=user_id, team_id=team_id,
+                    recorded_by_id=recorder.id)
+    db.session.add(honour)
+    db.session.commit()
+    return honour
+
+
 def create_team(name: str, note: str | None) -> InterestTeam:
     team = InterestTeam(name=name.strip(), note=(note or "").strip() or None)
     db.session.add(team)
