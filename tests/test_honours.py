@@ -98,8 +98,8 @@ def test_an_interest_team_holds_its_events_at_a_grid_home(client, auth, world):
 
 JUNK = st.one_of(st.text(max_size=20), st.sampled_from(["", "0", "-1", "99999999999999999999", "2026-02-30",
                                                         "0001-01-01", "a" * 300, "None", "nan"]))
-FIELDS = ["kind", "title", "held_on", "awarded_on", "user_id", "team_id", "result", "name", "note", "m-user_ids", "e-title",
-          "e-held_on", "e-place_id"]
+FIELDS = ["kind", "title", "held_on", "awarded_on", "user_id", "team_id", "result", "name", "note", "m-user_ids",
+          "e-title", "e-held_on", "e-place_id"]
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..people.sections import profile_section
 from ..people.services import get_person
 from ..stats.workbook import xlsx_download
+from ..timeutil import local_today
 from ..web import form_status, render
 from . import bp
 from .evidence import evidence_for
@@ -39,7 +40,8 @@ def evaluation_section(viewer, person):
     rows = [(rnd, r) for rnd, r in rows if r is not None]
     if not rows:
         return None
-    return Markup(render_template("evaluations/_profile.html", rows=rows, person=person, **LABELS))
+    return Markup(render_template("evaluations/_profile.html", rows=rows, person=person, today=local_today(),
+                                  **LABELS))
 
 
 def _round(round_id) -> EvaluationRound:
@@ -87,7 +89,7 @@ def _person_in(rnd, person_id):
 
 def _marks_page(rnd, person, form, status=200):
     result = results(rnd, only=person.id)[0]
-    return render("evaluations/person.html", rnd=rnd, person=person, form=form, result=result,
+    return render("evaluations/person.html", rnd=rnd, person=person, form=form, result=result, today=local_today(),
                   evidence=evidence_for(person.id, rnd), marked=MARKED_SIDES, field_name=mark_field_name,
                   status=status, **LABELS)
 
