@@ -28,7 +28,9 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 @pytest.fixture(scope="session")
 def pg_schema_url():
     """A fresh PostgreSQL schema for this run; None on SQLite. A run asked for PostgreSQL
-    fails, never skips, when it has no URL or cannot reach the server."""
+    fails, never skips, when it has no URL or cannot reach the server. Its sessions commit
+    without waiting for the disk (synchronous_commit off): what a commit makes visible to
+    other sessions is the same, and a test's rows need not survive a crash of the server."""
     if not ON_POSTGRES:
         yield None
         return
@@ -42,7 +44,7 @@ def pg_schema_url():
     except sa.exc.OperationalError as error:
         pytest.fail(f"PostgreSQL at TEST_DATABASE_URL cannot be reached: {error}")
     sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    yield f"{PG_URL}{sep}options=-csynchronous_commit%3Doff%20-csearch_path%3D{schema}"
     with engine.begin() as conn:
         conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
     engine.dispose()
