@@ -83,6 +83,20 @@ def test_an_overdue_visit_says_so_on_the_leaders_home(client, auth, world):
     assert "三必访 待走访" not in home_of(client)
 
 
+def test_the_leader_lands_on_coverage_and_is_told_there_of_the_care_visits_he_owes(client, auth, world):
+    trigger = record_trigger(world.leader, world.grid.id, "bereavement", local_today() - timedelta(days=10), None,
+                             world.leader.id)
+    trigger.due_on = local_today() - timedelta(days=3)
+    record_trigger(world.leader, world.community_worker.id, "hospitalised", local_today(), None, world.leader.id)
+    db.session.commit()
+    auth.login("leader")
+    landing = client.get("/coverage/").get_data(as_text=True)
+    assert "三必访：您负责的 2 次关爱走访待走访，其中 1 次已超期" in landing and 'href="/care/"' in landing
+    auth.logout()
+    auth.login("admin")  # not the responsible leader
+    assert "三必访：" not in client.get("/coverage/").get_data(as_text=True)
+
+
 def test_the_visit_synced_from_his_phone_is_stored_once_and_leaves_his_home(client, auth, world):
     trigger = record_trigger(world.admin, world.liaison.id, "hardship", local_today(), "家中失火", world.leader.id)
     auth.login("leader")

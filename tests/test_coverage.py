@@ -377,7 +377,7 @@ def test_the_matrix_runs_the_same_number_of_queries_for_a_small_and_a_big_world(
         html = page(client)
     assert cell(html, "lv5", "新村5")[1] == "新村5 ✓ 已入村 1 次"
     assert html.count('class="cov-cell ') > 30
-    assert big.count == small.count <= 8
+    assert big.count == small.count <= 9  # the matrix, the strips, the rounds owed and the care visits the leader owes
 
 
 def test_the_evidence_panel_runs_the_same_number_of_queries_for_a_small_and_a_big_world(

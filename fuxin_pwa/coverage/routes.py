@@ -3,10 +3,12 @@
 Leaders and admins only, checked once here by `leaders_only`."""
 from flask import abort, request
 from flask_babel import ngettext
+from flask_login import current_user
 
 from ..access import roles_required
 from ..auth.models import OVERSIGHT_ROLES
 from ..domain import an_id
+from ..care.queries import owed_visits
 from ..photos.services import photos_for_records
 from ..rounds.queries import overdue_by_place
 from ..web import form_status, render
@@ -40,6 +42,8 @@ def index():
     week = form.chosen_week()
     return render("coverage/index.html", status=form_status(form), form=form, week=week,
                   coverage=week_coverage(week), overdue_rounds=overdue_by_place() if week.is_current else None,
+                  # Leaders land here, not on the field home: the care visits they owe are named too.
+                  care_owed=owed_visits(current_user.id),
                   times=PerCount(lambda n: ngettext("%(num)s 次", "%(num)s 次", n)),
                   weak_times=PerCount(lambda n: ngettext("含定位精度低/无定位 %(num)s 次", "含定位精度低/无定位 %(num)s 次", n)))
 
