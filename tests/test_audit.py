@@ -234,7 +234,9 @@ def test_only_admins_open_the_audit_page(client, auth, world):
 LISTED = (User, Assignment, Place, Household, Case, ResidentRequest, RequestCategory, TaskKind, Incident,
           Post, IncidentGroup, Deployment)
 # Not audited, and why: field records and logs are facts, never edited; each row is its own audit.
-NOT_AUDITED = {"case_events", "photos", "audit_entries", "access_log"}
+# Residents' ballots are anonymous, cast once and never edited: no entry names who cast them.
+NOT_AUDITED = {"case_events", "photos", "audit_entries", "access_log", "evaluation_ballots",
+               "evaluation_ballot_ratings"}
 
 
 @pytest.mark.parametrize("model", LISTED, ids=lambda m: m.__name__)
@@ -298,3 +300,13 @@ def test_request_category_changes_are_logged(app):
 
 
 
+
+
+def test_a_care_situation_recorded_for_a_worker_is_in_the_audit_trail(app, world):
+    from datetime import date
+
+    from fuxin_pwa.care.services import record_trigger
+    trigger = record_trigger(world.leader, world.grid.id, "hospitalised", date(2026, 12, 1), "住院", world.leader.id)
+    db.session.commit()
+    [entry] = entries("care_trigger", trigger.id, "create")
+    assert entry.changes["reason"] == [None, "hospitalised"] and entry.changes["person_id"] == [None, world.grid.id]

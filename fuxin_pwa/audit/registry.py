@@ -64,14 +64,18 @@ def register_models() -> None:
     if BY_MODEL:
         return
     from ..auth.models import User
+    from ..care.models import CareTrigger
     from ..cases.models import Case
     from ..directives.models import Directive, DirectiveAttachment, DirectiveTarget
     from ..dispatch.models import Deployment, Incident, IncidentGroup, Post
     from ..duty.models import Roster, Shift, ShiftPerson, StandbyGroup, StandbyMember, SwapRequest
+    from ..evaluations.models import EvaluationMark, EvaluationNote, EvaluationRound, VoteLink
     from ..field.models import TaskKind
+    from ..honours.models import Contest, ContestEntry, Honour, InterestTeam, InterestTeamMember, TeamEvent
     from ..places.models import Assignment, Household, Place
     from ..requests.models import RequestCategory, ResidentRequest
     from ..rounds.models import CareTag, VisitRule
+    from ..training.models import Credential, TrainingAttendance, TrainingSession
 
     audited(User, "user", _l("人员"), masked={"phone": mask_phone}, secret=("password_hash", "session_token"),
             page=("admin.person", "user_id"))
@@ -100,3 +104,19 @@ def register_models() -> None:
     audited(StandbyGroup, "standby_group", _l("预备队小组"), parent=("roster", "roster_id"))
     audited(StandbyMember, "standby_member", _l("预备队组员"), parent=("standby_group", "group_id"))
     audited(SwapRequest, "duty_swap", _l("换班申请"), parent=("duty_shift", "shift_id"))
+    # Personnel records (the entries are the admin's to read, like the records themselves).
+    # A resident's ballot is not here: it is anonymous, cast once and never edited.
+    audited(CareTrigger, "care_trigger", _l("三必访情形"), page=("care.show", "trigger_id"))
+    audited(TrainingSession, "training_session", _l("培训"), page=("training.show", "session_id"))
+    audited(TrainingAttendance, "training_attendance", _l("培训签到"), parent=("training_session", "session_id"))
+    audited(Credential, "credential", _l("证书和学历"), parent=("user", "user_id"))
+    audited(Contest, "contest", _l("比赛"), page=("honours.contest", "contest_id"))
+    audited(ContestEntry, "contest_entry", _l("参赛"), parent=("contest", "contest_id"))
+    audited(Honour, "honour", _l("荣誉"))
+    audited(InterestTeam, "interest_team", _l("兴趣队伍"), page=("honours.team", "team_id"))
+    audited(InterestTeamMember, "interest_team_member", _l("兴趣队伍成员"), parent=("interest_team", "team_id"))
+    audited(TeamEvent, "interest_team_event", _l("活动"), parent=("interest_team", "team_id"))
+    audited(EvaluationRound, "evaluation_round", _l("考核"), page=("evaluations.show", "round_id"))
+    audited(EvaluationMark, "evaluation_mark", _l("评分"), parent=("evaluation_round", "round_id"))
+    audited(EvaluationNote, "evaluation_note", _l("日常考核"), parent=("evaluation_round", "round_id"))
+    audited(VoteLink, "vote_link", _l("群众评议投票页"), parent=("evaluation_round", "round_id"))
