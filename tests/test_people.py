@@ -64,3 +64,11 @@ def test_the_demo_holds_a_care_visit_owed_one_made_eight_sessions_and_21_new_deg
     assert "三必访 待走访" in client.get("/?field=1").get_data(as_text=True)
     none_yet = client.get("/training/teams?team=community_worker").get_data(as_text=True)
     assert 'class="training-none"' in none_yet
+
+
+def test_her_name_in_the_top_bar_leads_to_her_profile_where_she_changes_her_password(client, auth, world):
+    auth.login("liaison")
+    home = client.get("/").get_data(as_text=True)
+    assert 'class="who" href="/people/me"' in home
+    profile = client.get("/people/me", follow_redirects=True).get_data(as_text=True)
+    assert 'href="/password"' in profile
