@@ -219,6 +219,10 @@ MATRIX = [
      404, FORM_POST),
     ("training.credential_photo", "GET", "/training/credentials/{credential_a}/photo",
      OVERSIGHT | {"village_liaison"}, 404, PAGE),
+    ("training.delete_credential", "GET", "/training/credentials/{credential_a}/delete",
+     OVERSIGHT | {"village_liaison"}, 404, PAGE),
+    ("training.delete_credential", "POST", "/training/credentials/{credential_a}/delete",
+     OVERSIGHT | {"village_liaison"}, 404, FORM_POST),
     # Contests, honours and interest teams are organised by leaders and admins; a person's honours
     # show on their profile (above).
     ("honours.index", "GET", "/honours/", OVERSIGHT, 403, PAGE),

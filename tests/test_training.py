@@ -90,6 +90,35 @@ def test_a_degree_with_its_photo_is_on_her_profile_and_only_hers_leaders_and_adm
     assert client.get(f"/training/credentials/{credential.id}/photo").status_code == 200
 
 
+def test_a_degree_entered_by_mistake_is_taken_off_after_a_confirmation_with_its_photo(app, client, auth, world):
+    import os
+
+    auth.login("community")
+    client.post(f"/training/people/{world.community_worker.id}/credentials",
+                data={"level": "master", "obtained_on": "2024-07-01", "photo": (io.BytesIO(jpeg()), "硕士.jpg")},
+                content_type="multipart/form-data")
+    credential = db.session.scalar(sa.select(Credential))
+    photo = os.path.join(app.config["PHOTO_DIR"], credential.photo_path)
+    assert os.path.isfile(photo)
+    auth.logout()
+    auth.login("grid")  # a peer can neither see nor take it off
+    assert client.post(f"/training/credentials/{credential.id}/delete").status_code == 404
+    auth.logout()
+
+    auth.login("community")
+    profile = client.get("/people/me", follow_redirects=True).get_data(as_text=True)
+    assert f'href="/training/credentials/{credential.id}/delete"' in profile
+    asked = client.get(f"/training/credentials/{credential.id}/delete").get_data(as_text=True)
+    assert "确定删除" in asked and "硕士" in asked
+    assert db.session.get(Credential, credential.id) is not None  # asking deletes nothing
+    r = client.post(f"/training/credentials/{credential.id}/delete")
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(Credential.id))) == 0
+    assert not os.path.exists(photo)
+    assert "硕士" not in client.get("/people/me", follow_redirects=True).get_data(as_text=True)
+
+
 def test_a_file_that_is_no_photo_is_refused_and_the_form_comes_back_filled(client, auth, world):
     auth.login("community")
     r = client.post(f"/training/people/{world.community_worker.id}/credentials",

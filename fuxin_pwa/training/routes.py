@@ -24,7 +24,7 @@ from .forms import ConfirmForm, CredentialForm, SessionForm
 from .models import EDUCATION, LEVELS, QUALIFICATION, Credential, TrainingAttendance, TrainingSession
 from .queries import (attendance_of, certificate_counts, credentials_of, education_raised, hours_for,
                       sessions_attended, sessions_in, team_hours)
-from .services import add_credential, create_session, photo_file, read_photo, set_attended
+from .services import add_credential, create_session, photo_file, read_photo, remove_credential, set_attended
 
 
 def _year() -> int:
@@ -131,6 +131,24 @@ def add_credentials(person_id):
             return redirect(url_for("people.show", person_id=person.id))
     status = 422 if form.errors or form.photo.errors else 200
     return render("training/credential.html", form=form, person=person, status=status)
+
+
+@bp.route("/credentials/<int:credential_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_credential(credential_id):
+    """Taking off a certificate or degree entered by mistake, after a confirmation: whoever
+    may add one to this profile (the person, leaders, admins)."""
+    credential = db.session.get(Credential, credential_id)
+    if credential is None:
+        raise NotFound()
+    person = get_person(credential.user_id, current_user)  # not theirs: 404
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        remove_credential(credential)
+        flash(_("已删除"), "success")
+        return redirect(url_for("people.show", person_id=person.id))
+    return render("training/delete_credential.html", form=form, credential=credential, person=person,
+                  status=form_status(form))
 
 
 @bp.get("/credentials/<int:credential_id>/photo")

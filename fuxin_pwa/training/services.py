@@ -83,6 +83,16 @@ def add_credential(recorder, person, level: str, obtained_on: date, photo=None) 
     return credential
 
 
+def remove_credential(credential: Credential) -> None:
+    """A certificate or degree entered by mistake: the row, then its photo (a file left by a
+    crash here is an orphan nobody can reach, never a row pointing at nothing)."""
+    relative = credential.photo_path
+    db.session.delete(credential)
+    db.session.commit()
+    if relative:
+        storage.remove(relative)
+
+
 def photo_file(credential: Credential) -> str | None:
     if not credential.photo_path:
         return None
