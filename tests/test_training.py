@@ -3,16 +3,14 @@ who came at the tablet one tap each; each person's hours are on their profile, a
 and who has had none this year on the leader's page. Certificates and degrees with a photo on
 the profile; the reports count certificates held and degrees raised this year."""
 import io
-from datetime import date, timedelta
+from datetime import date
 
-import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 from werkzeug.datastructures import MultiDict
 
-from fuxin_pwa.auth.models import User
 from fuxin_pwa.extensions import db
 from fuxin_pwa.timeutil import local_today
 from fuxin_pwa.training.models import Credential, TrainingAttendance, TrainingSession
