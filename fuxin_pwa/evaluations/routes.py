@@ -44,13 +44,6 @@ def evaluation_section(viewer, person):
                                   **LABELS))
 
 
-def _round(round_id) -> EvaluationRound:
-    rnd = db.session.get(EvaluationRound, round_id)
-    if rnd is None:
-        abort(404)
-    return rnd
-
-
 @bp.get("/")
 @leaders_only
 def index():
@@ -75,7 +68,7 @@ def new():
 @bp.get("/<int:round_id>")
 @leaders_only
 def show(round_id):
-    rnd = _round(round_id)
+    rnd = db.get_or_404(EvaluationRound, round_id)
     return render("evaluations/show.html", rnd=rnd, counts=ballot_counts(rnd.id), results=results(rnd),
                   team=TEAM_LABELS.get(rnd.team, rnd.team), **LABELS)
 
@@ -97,7 +90,7 @@ def _marks_page(rnd, person, form, status=200):
 @bp.get("/<int:round_id>/people/<int:person_id>")
 @login_required
 def person(round_id, person_id):
-    rnd = _round(round_id)
+    rnd = db.get_or_404(EvaluationRound, round_id)
     person = _person_in(rnd, person_id)
     form = None
     if current_user.sees_all:
@@ -115,7 +108,7 @@ def person(round_id, person_id):
 @bp.post("/<int:round_id>/people/<int:person_id>")
 @login_required
 def mark(round_id, person_id):
-    rnd = _round(round_id)
+    rnd = db.get_or_404(EvaluationRound, round_id)
     person = _person_in(rnd, person_id)
     if not current_user.sees_all:  # the person sees their result; the panel marks
         raise NotFound()
@@ -142,7 +135,7 @@ def vote_url(link) -> str:
 @leaders_only
 def poster(round_id, link_id):
     """The printable poster, also what the centre's tablet shows full screen."""
-    rnd = _round(round_id)
+    rnd = db.get_or_404(EvaluationRound, round_id)
     link = _link(rnd, link_id)
     return render("evaluations/poster.html", rnd=rnd, link=link, url=vote_url(link))
 
@@ -151,7 +144,7 @@ def poster(round_id, link_id):
 @leaders_only
 def qr(round_id, link_id):
     """The QR code of the vote page, drawn here as SVG (segno): no outside service sees the token."""
-    link = _link(_round(round_id), link_id)
+    link = _link(db.get_or_404(EvaluationRound, round_id), link_id)
     out = io.BytesIO()
     segno.make(vote_url(link), error="m").save(out, kind="svg", scale=8, border=2, xmldecl=False)
     out.seek(0)
@@ -163,7 +156,7 @@ def qr(round_id, link_id):
 @bp.post("/<int:round_id>/votes/<int:link_id>/close")
 @leaders_only
 def close(round_id, link_id):
-    rnd = _round(round_id)
+    rnd = db.get_or_404(EvaluationRound, round_id)
     link = _link(rnd, link_id)
     if ConfirmForm().validate_on_submit():  # an empty form: the CSRF check alone
         close_vote(link)
@@ -174,6 +167,6 @@ def close(round_id, link_id):
 @bp.get("/<int:round_id>/results.xlsx")
 @leaders_only
 def export(round_id):
-    rnd = _round(round_id)
+    rnd = db.get_or_404(EvaluationRound, round_id)
     out, name, ascii_name = results_workbook(rnd, current_user)
     return xlsx_download(out, name, ascii_name)

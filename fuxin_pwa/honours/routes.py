@@ -33,13 +33,6 @@ def _people_choices():
     return [(None, _("请选择"))] + [(p.id, f"{p.name}（{p.team_label or p.role_label}）") for p in people()]
 
 
-def _get(model, ident):
-    row = db.session.get(model, ident)
-    if row is None:
-        abort(404)
-    return row
-
-
 @bp.get("/")
 @leaders_only
 def index():
@@ -87,13 +80,13 @@ def new_honour():
 @bp.get("/contests/<int:contest_id>")
 @leaders_only
 def contest(contest_id):
-    return _contest_page(_get(Contest, contest_id))
+    return _contest_page(db.get_or_404(Contest, contest_id))
 
 
 @bp.post("/contests/<int:contest_id>/entries")
 @leaders_only
 def add_contest_entry(contest_id):
-    contest = _get(Contest, contest_id)
+    contest = db.get_or_404(Contest, contest_id)
     form = _entry_form()
     if form.validate_on_submit():
         add_entry(contest, form.user_id.data, form.team_id.data)
@@ -104,8 +97,8 @@ def add_contest_entry(contest_id):
 @bp.post("/contests/<int:contest_id>/entries/<int:entry_id>/result")
 @leaders_only
 def set_result(contest_id, entry_id):
-    contest = _get(Contest, contest_id)
-    entry = _get(ContestEntry, entry_id)
+    contest = db.get_or_404(Contest, contest_id)
+    entry = db.get_or_404(ContestEntry, entry_id)
     if entry.contest_id != contest.id:
         abort(404)
     form = ResultForm()
@@ -146,13 +139,13 @@ def _team_page(team, members_form, event_form, status=200):
 @bp.get("/teams/<int:team_id>")
 @leaders_only
 def team(team_id):
-    return _team_page(_get(InterestTeam, team_id), *_team_forms())
+    return _team_page(db.get_or_404(InterestTeam, team_id), *_team_forms())
 
 
 @bp.post("/teams/<int:team_id>/members")
 @leaders_only
 def add_team_members(team_id):
-    team = _get(InterestTeam, team_id)
+    team = db.get_or_404(InterestTeam, team_id)
     members_form, event_form = _team_forms(members_data=request.form)
     if members_form.validate_on_submit():
         flash(_("已加入 %(n)s 人", n=add_members(team, members_form.user_ids.data)), "success")
@@ -163,7 +156,7 @@ def add_team_members(team_id):
 @bp.post("/teams/<int:team_id>/events")
 @leaders_only
 def add_team_event(team_id):
-    team = _get(InterestTeam, team_id)
+    team = db.get_or_404(InterestTeam, team_id)
     members_form, event_form = _team_forms(event_data=request.form)
     if event_form.validate_on_submit():
         add_event(team, event_form.title.data, event_form.held_on.data, event_form.place_id.data)

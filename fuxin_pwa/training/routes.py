@@ -67,17 +67,10 @@ def new():
     return render("training/new.html", form=form, status=form_status(form))
 
 
-def _get_session(session_id) -> TrainingSession:
-    session = db.session.get(TrainingSession, session_id)
-    if session is None:
-        abort(404)
-    return session
-
-
 @bp.get("/<int:session_id>")
 @roles_required(*OVERSIGHT_ROLES)
 def show(session_id):
-    session = _get_session(session_id)
+    session = db.get_or_404(TrainingSession, session_id)
     return render("training/show.html", training=session, rows=attendance_of(session.id), confirm=ConfirmForm())
 
 
@@ -85,7 +78,7 @@ def show(session_id):
 @roles_required(*OVERSIGHT_ROLES)
 def attendance(session_id, user_id):
     """One tap: 到 or 未到 for one person of the expected list; htmx swaps their row."""
-    session = _get_session(session_id)
+    session = db.get_or_404(TrainingSession, session_id)
     row = db.session.scalar(db.select(TrainingAttendance).where(TrainingAttendance.session_id == session.id,
                                                                 TrainingAttendance.user_id == user_id))
     if row is None:
