@@ -3,6 +3,7 @@
 One URL answers a whole page to a browser and only the changing part to htmx; the
 `Vary: HX-Request` header keeps caches (and later the service worker) from mixing them."""
 import math
+import uuid
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, make_response, render_template, request, url_for
@@ -90,6 +91,8 @@ def static_url(filename: str) -> str:
 def register_template_helpers(app: Flask) -> None:
     init_assets(app)  # what static_url relies on: the hashes, the cache and gzip headers
     app.jinja_env.globals["static_url"] = static_url
+    # A record id for a form drawn without a form object (a button per service, say).
+    app.jinja_env.globals["new_uuid"] = lambda: str(uuid.uuid4())
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_id"] = mask_id_number

@@ -19,6 +19,7 @@ from fuxin_pwa import create_app
 from fuxin_pwa.extensions import db
 from fuxin_pwa.field.services import ensure_task_kinds
 from fuxin_pwa.requests.services import ensure_request_categories
+from fuxin_pwa.service_days.services import ensure_service_kinds
 from tests.factories import World
 
 ON_POSTGRES = os.environ.get("FUXIN_TEST_DB") == "postgres"
@@ -60,6 +61,7 @@ def _test_config(tmp_path, pg_schema_url, **extra):
 def _seed():
     ensure_task_kinds()
     ensure_request_categories()
+    ensure_service_kinds()
     db.session.commit()
 
 

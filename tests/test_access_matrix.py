@@ -26,6 +26,8 @@ from fuxin_pwa.extensions import db
 from fuxin_pwa.honours.services import add_entry, create_contest, create_team
 from fuxin_pwa.photos.services import save_photo
 from fuxin_pwa.requests.models import RequestCategory, ResidentRequest
+from fuxin_pwa.service_days.models import ServiceKind
+from fuxin_pwa.service_days.services import DayInput, save_day
 from fuxin_pwa.timeutil import local_today, utcnow
 from fuxin_pwa.training.services import add_credential, create_session
 from fuxin_pwa.auth.models import ROLES
@@ -169,6 +171,10 @@ MATRIX = [
     ("admin.task_kinds", "POST", "/admin/task-kinds", ADMIN, 403, FORM_POST),
     ("admin.edit_task_kind", "GET", "/admin/task-kinds/1/edit", ADMIN, 403, PAGE),
     ("admin.edit_task_kind", "POST", "/admin/task-kinds/1/edit", ADMIN, 403, FORM_POST),
+    ("admin.service_kinds", "GET", "/admin/services", ADMIN, 403, PAGE),
+    ("admin.service_kinds", "POST", "/admin/services", ADMIN, 403, FORM_POST),
+    ("admin.edit_service_kind", "GET", "/admin/services/1/edit", ADMIN, 403, PAGE),
+    ("admin.edit_service_kind", "POST", "/admin/services/1/edit", ADMIN, 403, FORM_POST),
     ("admin.import_index", "GET", "/admin/import", ADMIN, 403, PAGE),
     ("admin.import_template", "GET", "/admin/import/people/template.csv", ADMIN, 403, PAGE),
     ("admin.import_upload", "GET", "/admin/import/places", ADMIN, 403, PAGE),
@@ -252,6 +258,18 @@ MATRIX = [
     ("evaluations.qr", "GET", "/evaluations/{round_a}/votes/{vote_link_a}/qr.svg", OVERSIGHT, 403, PAGE),
     ("evaluations.close", "POST", "/evaluations/{round_a}/votes/{vote_link_a}/close", OVERSIGHT, 403, FORM_POST),
     ("evaluations.export", "GET", "/evaluations/{round_a}/results.xlsx", OVERSIGHT, 403, PAGE),
+    # Service days: arranged by leaders and admins; a day is seen and tallied by those whose
+    # places it is at (东村's liaison and cadre here) or who are on its staff.
+    ("service_days.index", "GET", "/service-days/", ALL, None, PAGE),
+    ("service_days.new", "GET", "/service-days/new", OVERSIGHT, 403, PAGE),
+    ("service_days.new", "POST", "/service-days/new", OVERSIGHT, 403, FORM_POST),
+    ("service_days.show", "GET", "/service-days/{day_a}", COVERS_A, 404, PAGE),
+    ("service_days.edit", "GET", "/service-days/{day_a}/edit", OVERSIGHT, 403, PAGE),
+    ("service_days.edit", "POST", "/service-days/{day_a}/edit", OVERSIGHT, 403, FORM_POST),
+    ("service_days.cancel", "POST", "/service-days/{day_a}/cancel", OVERSIGHT, 403, FORM_POST),
+    ("service_days.tally", "GET", "/service-days/tally", ALL, None, PAGE),
+    ("service_days.add_tally", "POST", "/service-days/tally", ALL, None, FORM_POST),
+    ("service_days.totals", "GET", "/service-days/totals?day={day_a}", ALL, None, PAGE),
     ("privacy.access_log", "GET", "/admin/access-log/", ADMIN, 403, PAGE),
     ("privacy.export_access_log", "GET", "/admin/access-log/export.csv", ADMIN, 403, PAGE),
 ]
@@ -313,7 +331,10 @@ def make_ids(world):
     interest_team = create_team(f"合唱团{contest.id}", None)
     evaluation = create_round(world.leader, "包村干部考核", "village_liaison", local_today(), local_today(), ["德", "能"],
                               dict(DEFAULT_WEIGHTS), 50, 20, 5)
-    return {"roster_a": roster.id, "shift_a": roster.shifts[0].id, "swap_a": swap.id,
+    haircut = db.session.scalar(sa.select(ServiceKind).where(ServiceKind.code == "haircut"))
+    day = save_day(world.leader, DayInput("东村便民服务日", world.village_a.id, local_today(), time(8, 30), time(11, 30),
+                                          [haircut.id], [], None, None))
+    return {"day_a": day.id, "roster_a": roster.id, "shift_a": roster.shifts[0].id, "swap_a": swap.id,
             "directive_a": directive.id, "attachment_a": directive.attachments[0].id,
             "household_a": world.household_a.id, "case_a": case.id, "village_a": world.village_a.id,
             "grid_a": world.grid_a.id, "liaison": world.liaison.id, "token": "0" * 32,

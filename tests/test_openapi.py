@@ -28,7 +28,7 @@ def test_the_document_is_public_and_lists_every_record_type(client):
     assert r.status_code == 200 and r.get_json()["openapi"] == "3.1.0"
     record = r.get_json()["components"]["schemas"]["Record"]["anyOf"]
     assert [branch["title"] for branch in record if "title" in branch] == \
-        ["checkin", "task_log", "request", "request_update", "incident_ack", "care_visit"]
+        ["checkin", "task_log", "request", "request_update", "incident_ack", "care_visit", "service_tally"]
 
 
 def test_real_answers_are_the_documents(api, client, auth, world):

@@ -31,7 +31,8 @@ times = st.one_of(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9
 def field_data(place_id):
     keys = ["place_id", "lat", "lon", "accuracy_m", "note", "kind", "summary", "outcome", "duration_min",
             "next_step_on", "household_id", "case_id", "request_id", "incident_id", "resident_name",
-            "resident_phone", "category", "description", "state", "action", "base_version", "assignee_id"]
+            "resident_phone", "category", "description", "state", "action", "base_version", "assignee_id",
+            "event_id", "service", "count", "service_day_id"]
     return st.dictionaries(st.sampled_from(keys), values, max_size=8).map(
         lambda d: {"place_id": place_id, **d})
 
@@ -39,7 +40,7 @@ def field_data(place_id):
 def records(place_id):
     return st.fixed_dictionaries({
         "id": st.one_of(st.uuids().map(str), texts),
-        "type": st.sampled_from(["checkin", "task_log", "request", "request_update", "incident_ack", "poem"]),
+        "type": st.sampled_from(["checkin", "task_log", "request", "request_update", "incident_ack", "service_tally", "poem"]),
         "occurred_at": times,
         "data": field_data(place_id),
     })

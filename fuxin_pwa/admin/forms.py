@@ -172,9 +172,10 @@ class TaskKindForm(FlaskForm):
         Optional(), NumberRange(0, 9999, _l("排序应在 0 到 9999 之间"))])
     active = BooleanField(_l("启用"), default=True)
 
-    def __init__(self, *args, task_kind: TaskKind | None = None, **kwargs):
+    def __init__(self, *args, task_kind=None, model=TaskKind, **kwargs):
         super().__init__(*args, **kwargs)
         self.task_kind = task_kind
+        self.model = model  # the coded list this entry belongs to: task kinds, or services
         if task_kind is not None:
             # Devices and old records refer to a kind by its code: it never changes.
             self.code.render_kw = {"readonly": True}
@@ -185,7 +186,7 @@ class TaskKindForm(FlaskForm):
             return
         if not TASK_KIND_CODE_RE.match(field.data):
             raise ValidationError(_("代码只能用小写字母、数字和下划线，以字母开头，2到32位"))
-        if services.task_kind_code_taken(field.data):
+        if services.kind_code_taken(field.data, self.model):
             raise ValidationError(_("代码 %(code)s 已存在", code=field.data))
 
 

@@ -165,7 +165,7 @@ def assignments_of(person: User) -> tuple[list[PlaceRow], list[PlaceRow]]:
     return assigned, addable
 
 
-def task_kind_page(page_no: int, per_page: int) -> Page:
-    stmt = sa.select(TaskKind)
-    return paginate(db.session, stmt.order_by(TaskKind.sort, TaskKind.id),
-                    sa.select(sa.func.count()).select_from(TaskKind), page_no, per_page)
+def kind_page(page_no: int, per_page: int, model=TaskKind) -> Page:
+    """A page of one of the admin's coded lists (task kinds, services), in their order."""
+    return paginate(db.session, sa.select(model).order_by(model.sort, model.id),
+                    sa.select(sa.func.count()).select_from(model), page_no, per_page)

@@ -1,4 +1,4 @@
-"""Admin views for places, households and task kinds: parse → check access → service → render.
+"""Admin views for places, households, task kinds and services: parse → check access → service → render.
 People live in people_routes.py, imports in import_routes.py."""
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -7,12 +7,12 @@ from flask_login import current_user
 from ..access import roles_required
 from ..auth.models import ADMIN
 from ..domain import an_id
-from ..field.models import TaskKind
 from ..places.models import COMMUNITY, ESTATE, GRID, SUBDISTRICT, VILLAGE, Household, Place
 from ..privacy.services import log_admin_edit_view
 from ..web import form_status, page_args, render
 from . import bp, queries, services
-from .forms import HouseholdForm, PlaceForm, TaskKindForm
+from .forms import HouseholdForm, PlaceForm
+from .kind_lists import SERVICE_KINDS, TASK_KINDS, edit_view, list_view
 
 # A new place under a village is most likely a grid, and so on.
 CHILD_KIND = {None: SUBDISTRICT, SUBDISTRICT: COMMUNITY, COMMUNITY: GRID, VILLAGE: GRID, GRID: ESTATE}
@@ -111,29 +111,29 @@ def edit_household(household_id: int):
                   status=form_status(form))
 
 
-# --- Task kinds ----------------------------------------------------------------------------
+# --- Task kinds and services (kind_lists.py) ----------------------------------------------
 
 @bp.route("/task-kinds", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def task_kinds():
     """The kinds of field work, and a form to add one."""
-    form = TaskKindForm()
-    if form.validate_on_submit():
-        kind = services.save_task_kind(form)
-        flash(_("已添加工作类型：%(label)s", label=kind.display_label), "success")
-        return redirect(url_for("admin.task_kinds"))
-    return render("admin/task_kinds.html", form=form, page=queries.task_kind_page(*page_args()),
-                  status=form_status(form))
+    return list_view(TASK_KINDS)
 
 
 @bp.route("/task-kinds/<int:kind_id>/edit", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def edit_task_kind(kind_id: int):
-    task_kind = services.get_record(TaskKind, kind_id)
-    form = TaskKindForm(obj=task_kind, task_kind=task_kind)
-    if form.validate_on_submit():
-        services.save_task_kind(form, task_kind)
-        flash(_("已保存工作类型：%(label)s", label=task_kind.display_label), "success")
-        return redirect(url_for("admin.task_kinds"))
-    return render("admin/task_kind_form.html", form=form, task_kind=task_kind, status=form_status(form))
+    return edit_view(TASK_KINDS, kind_id)
 
+
+@bp.route("/services", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def service_kinds():
+    """The services offered at service days (理发, 义诊 …), and a form to add one."""
+    return list_view(SERVICE_KINDS)
+
+
+@bp.route("/services/<int:kind_id>/edit", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def edit_service_kind(kind_id: int):
+    return edit_view(SERVICE_KINDS, kind_id)

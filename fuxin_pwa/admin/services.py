@@ -80,8 +80,9 @@ def username_taken(username: str, person: User | None) -> bool:
     return db.session.scalar(stmt) is not None
 
 
-def task_kind_code_taken(code: str) -> bool:
-    return db.session.scalar(sa.select(TaskKind.id).where(TaskKind.code == code)) is not None
+def kind_code_taken(code: str, model=TaskKind) -> bool:
+    """A code already used in one of the admin's coded lists (task kinds, services)."""
+    return db.session.scalar(sa.select(model.id).where(model.code == code)) is not None
 
 
 def team_for(role: str, team: str | None) -> str | None:
@@ -189,8 +190,9 @@ def remove_assignment(person: User, place_id: int) -> bool:
     return bool(result.rowcount)
 
 
-def save_task_kind(form, task_kind: TaskKind | None = None) -> TaskKind:
-    task_kind = task_kind or TaskKind(code=form.code.data)
+def save_kind(form, task_kind=None, model=TaskKind):
+    """Add or change an entry of a coded list (task kinds, services); commits."""
+    task_kind = task_kind or model(code=form.code.data)
     task_kind.label = form.label.data
     task_kind.label_en = form.label_en.data or None
     task_kind.sort = form.sort.data if form.sort.data is not None else 100

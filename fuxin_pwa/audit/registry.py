@@ -75,6 +75,7 @@ def register_models() -> None:
     from ..places.models import Assignment, Household, Place
     from ..requests.models import RequestCategory, ResidentRequest
     from ..rounds.models import CareTag, VisitRule
+    from ..service_days.models import ServiceDay, ServiceKind
     from ..training.models import Credential, TrainingAttendance, TrainingSession
 
     audited(User, "user", _l("人员"), masked={"phone": mask_phone}, secret=("password_hash", "session_token"),
@@ -88,6 +89,8 @@ def register_models() -> None:
             page=("requests.show", "request_id"))
     audited(RequestCategory, "request_category", _l("诉求类别"), page=("requests.edit_category", "category_id"))
     audited(TaskKind, "task_kind", _l("工作类型"), page=("admin.edit_task_kind", "kind_id"))
+    audited(ServiceKind, "service_kind", _l("便民服务项目"), page=("admin.edit_service_kind", "kind_id"))
+    audited(ServiceDay, "service_day", _l("便民服务日"), page=("service_days.show", "day_id"))
     audited(Incident, "incident", _l("突发事件"), page=("dispatch.board", "incident_id"))
     audited(Post, "post", _l("岗位"), parent=("incident", "incident_id"))
     audited(IncidentGroup, "incident_group", _l("分组"), parent=("incident", "incident_id"))

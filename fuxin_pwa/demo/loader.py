@@ -16,6 +16,7 @@ from . import DEMO_LOGINS, DEMO_PASSWORD
 from ..extensions import db
 from ..field.services import ensure_task_kinds
 from ..requests.services import ensure_request_categories
+from ..service_days.services import ensure_service_kinds
 from ..places.models import COMMUNITY, ESTATE, GRID, SUBDISTRICT, VILLAGE, Assignment, Household, Place
 from . import names
 from .history import FLOOD_RESERVE, History
@@ -84,6 +85,7 @@ def load_demo(seed: int = 20240805) -> dict:
     fake = Faker(rng)
     ensure_task_kinds()
     ensure_request_categories()
+    ensure_service_kinds()
     world = World()
     _build_places(rng, world)
     _build_households(rng, fake, world)

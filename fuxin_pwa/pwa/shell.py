@@ -33,13 +33,15 @@ SHELL_TEMPLATES = ("base.html", "pwa/offline.html", "pwa/_head.html", "pwa/_scri
 # Opened with no signal even when not visited yet: the worker fetches them once logged in
 # (the outbox page too, where the outbox has one).
 OFFLINE_PAGES = (("field.home", _l("首页")), ("field.checkin", _l("签到")), ("field.task_log", _l("记一笔")),
-                 ("field.record", _l("我的记录")), ("requests.new", _l("登记诉求")), ("pwa.outbox", _l("待同步")))
+                 ("field.record", _l("我的记录")), ("requests.new", _l("登记诉求")), ("pwa.outbox", _l("待同步")),
+                 ("service_days.tally", _l("登记服务人次")))
 # Links to those pages with arguments (the home's 签到 for a place, its 待传达 card for a relay):
 # offline, such a URL the worker has no copy of is answered with the page kept without them,
 # and the page's scripts read the arguments from the address (outbox-forms.js the place,
 # relay.js the directive). Only these arguments: a page opened with any other (a household,
 # a search) would not show what was asked, so that one gets the offline page.
-OFFLINE_ARGS = {"field.checkin": ("place_id",), "field.task_log": ("directive_id", "place_id")}
+OFFLINE_ARGS = {"field.checkin": ("place_id",), "field.task_log": ("directive_id", "place_id"),
+                "requests.new": ("service_day_id",)}
 # The pages the worker and the browser may keep: those, and the shell's own (everything else
 # is no-store, pwa/__init__.py).
 STORABLE_PAGES = frozenset(endpoint for endpoint, _label in OFFLINE_PAGES) | {"pwa.offline", "pwa.install"}

@@ -56,6 +56,29 @@ class RequestForm(FieldRecordForm):
         if self.place_id.data is not None and household.place_id not in with_descendants({self.place_id.data}):
             raise ValidationError(_("该户不在所选地点"))
 
+    # Raised at a service day's tablet from a conversation there (the tally page's link).
+    service_day_id = HiddenField(filters=[int_or_none])
+
+    def linked_service_day(self):
+        from ..service_days.services import reaches  # service days build on requests' pages
+
+        from ..service_days.models import ServiceDay
+        day = db.session.get(ServiceDay, self.service_day_id.data) if self.service_day_id.data else None
+        return day if day is not None and reaches(self.user, day) else None
+
+    def validate_service_day_id(self, field):
+        if field.data is None:
+            if field.raw_data and field.raw_data[0] not in ("", None):
+                raise ValidationError(_("服务日不存在或不在您的范围内"))
+            return
+        if self.linked_service_day() is None:
+            raise ValidationError(_("服务日不存在或不在您的范围内"))
+
+    def place_allowed_by_link(self, place_id: int) -> bool:
+        """Staff on a service day take requests at its place, even one they do not cover."""
+        day = self.linked_service_day()
+        return day is not None and place_id in with_descendants({day.place_id})
+
     def validate_category(self, field):
         if not field.data:
             raise ValidationError(_("请选择诉求类别"))

@@ -110,6 +110,8 @@ class ResidentRequest(FieldRecordMixin, db.Model):
     due_at: Mapped[datetime] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
     satisfaction: Mapped[str | None] = mapped_column(sa.String(16))  # the latest 回访
+    # Raised at a service day's tablet, from a conversation there (service_days/).
+    service_day_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service_days.id"), index=True)
     # Bumped on every applied change; a change made offline names the version it saw.
     version: Mapped[int] = mapped_column(default=1)
 

@@ -77,6 +77,11 @@ def new():
     """Take a request down: at the centre's tablet (leaders: any place) or in the field."""
     form = RequestForm(user=current_user)
     form.place_id.choices = place_choices(current_user)
+    if request.method == "GET" and form.service_day_id.data is None:
+        form.service_day_id.data = request.args.get("service_day_id", type=an_id)
+    service_day = form.linked_service_day()
+    if service_day is not None and service_day.place_id not in {pid for pid, _label in form.place_id.choices}:
+        form.place_id.choices = [(service_day.place_id, service_day.place.name)] + form.place_id.choices
     form.category.choices = [("", _("请选择"))] + [
         (c.code, _("%(label)s（%(n)s天）", label=c.display_label, n=c.deadline_days)) for c in active_categories()]
     if form.validate_on_submit():
@@ -88,11 +93,11 @@ def new():
     if not form.record_id.data:
         form.record_id.data = str(uuid.uuid4())
     if form.place_id.data is None and request.method == "GET":
-        wanted = request.args.get("place_id", type=an_id)
+        wanted = request.args.get("place_id", type=an_id) or (service_day and service_day.place_id)
         ids = [pid for pid, _label in form.place_id.choices]
         form.place_id.data = wanted if wanted in ids else (ids[0] if len(ids) == 1 else None)
     form.household_id.choices = _household_options(form.place_id.data)
-    return render("requests/new.html", form=form, status=form_status(form))
+    return render("requests/new.html", form=form, status=form_status(form), service_day=service_day)
 
 
 def _household_options(place_id):

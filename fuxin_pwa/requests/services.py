@@ -69,6 +69,7 @@ def raise_request(user, form, meta: RecordMeta) -> StoreResult:
             user_id=user.id, place_id=form.place_id.data, household_id=form.household_id.data,
             category_id=category.id, resident_name=form.resident_name.data,
             resident_phone=form.resident_phone.data or None, description=form.description.data,
+            service_day_id=form.service_day_id.data,
             status=RECEIVED, due_at=meta.occurred_at + timedelta(days=category.deadline_days), version=1,
             **meta.columns())
 

@@ -18,13 +18,15 @@ DATA = {
                  "next_step_on": "string", "duration_min": "integer", "directive_id": "integer",
                  "people_reached": "integer"},
     "request": {"place_id": "integer", "household_id": "integer", "category": "string", "resident_name": "string",
-                "resident_phone": "string", "description": "string"},
+                "resident_phone": "string", "description": "string", "service_day_id": "integer"},
     "request_update": {"request_id": "integer", "action": "string", "base_version": "integer",
                        "assignee_id": "integer", "note": "string"},
     "incident_ack": {"incident_id": "integer", "state": "string", "lat": "number", "lon": "number",
                      "accuracy_m": "number", "note": "string"},
     "care_visit": {"trigger_id": "integer", "visited_on": "string", "visitors": "string", "brought": "string",
                    "follow_up": "string"},
+    "service_tally": {"event_id": "integer", "service": "string", "count": "integer", "household_id": "integer",
+                      "note": "string"},
 }
 
 
@@ -95,6 +97,16 @@ def openapi_document() -> dict:
                                                          "due_on": {"type": "string", "format": "date"},
                                                          "place_ids": {"type": "array",
                                                                        "items": {"type": "integer"}}}}},
+                                      "service_days": {"type": "array", "items": {
+                                          "type": "object", "required": ["id", "title", "place_id", "on", "services"],
+                                          "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
+                                                         "place_id": {"type": "integer"},
+                                                         "on": {"type": "string", "format": "date"},
+                                                         "starts_at": {"type": "string"}, "ends_at": {"type": "string"},
+                                                         "services": {"type": "array", "items": {
+                                                             "type": "object", "required": ["code", "label"],
+                                                             "properties": {"code": {"type": "string"},
+                                                                            "label": {"type": "string"}}}}}}},
                                       "csrf_token": {"type": "string"}}},
                                  "sent with an ETag; If-None-Match answers 304"),
                     "304": {"description": "unchanged since the ETag sent"},

@@ -15,6 +15,9 @@ from ..field.services import save_checkin, save_task_log
 from ..requests.forms import RequestForm, RequestUpdateForm
 from ..requests.models import RequestEvent, ResidentRequest
 from ..requests.services import raise_request, save_request_update
+from ..service_days.forms import ServiceTallyForm
+from ..service_days.models import ServiceTally
+from ..service_days.services import save_tally
 
 
 @dataclass(frozen=True)
@@ -31,4 +34,5 @@ RECORD_TYPES: dict[str, RecordType] = {
     "request_update": RecordType(RequestUpdateForm, save_request_update, RequestEvent),
     "incident_ack": RecordType(AckForm, acknowledge, IncidentAck),
     "care_visit": RecordType(CareVisitForm, save_care_visit, CareVisit),
+    "service_tally": RecordType(ServiceTallyForm, save_tally, ServiceTally),
 }

@@ -12,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 
 from ..extensions import csrf, limiter
 from ..directives.services import outstanding_for
+from ..service_days.services import days_in_window
 from ..field.services import active_task_kinds
 from ..kept import kept_for_person
 from ..places.services import selectable_places
@@ -57,6 +58,10 @@ def _me_body() -> str:
         # Hashed into the ETag with the rest: a relay made anywhere changes the answer.
         "directives": [{"id": d.id, "title": d.title, "due_on": d.due_on.isoformat(), "place_ids": d.place_ids}
                        for d in outstanding_for(current_user)],
+        "service_days": [{"id": d.id, "title": d.title, "place_id": d.place_id, "on": d.held_on.isoformat(),
+                          "starts_at": d.starts_at.strftime("%H:%M"), "ends_at": d.ends_at.strftime("%H:%M"),
+                          "services": [{"code": k.code, "label": k.display_label} for k in d.services]}
+                         for d in days_in_window(current_user)],
     }
     return json.dumps(body, sort_keys=True, ensure_ascii=False)
 

@@ -11,6 +11,8 @@
     "传达部署": "Directive", "传达人数": "People reached",
     "关爱走访": "Care visit", "关爱对象": "Person cared for", "走访日期": "Visit date", "走访人员": "Visited by",
     "带去的慰问或帮助": "Support brought or arranged", "需要跟进的事项": "Follow-up needed",
+    "便民服务登记": "Service tally", "便民服务日": "Service day", "服务项目": "Service", "人数": "Residents",
+    "未同步 {n}": "{n} not synced",
     "地点": "Place", "纬度": "Latitude", "经度": "Longitude", "定位精度（米）": "Accuracy (metres)",
     "备注": "Note", "工作类型": "Task type", "户": "Household", "一户一策": "Household case",
     "工作内容": "What was done", "结果": "Outcome", "下一步日期": "Next step on",

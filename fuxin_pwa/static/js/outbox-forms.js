@@ -51,6 +51,12 @@
     // A fresh id per opened form, even when the page itself came from a cache.
     if (form.elements.record_id) form.elements.record_id.value = store.uuid();
     placeFromAddress(form);
+    // A link's argument the offline copy of the page was kept without (a request raised at a
+    // service day: ?service_day_id=…), written into the hidden field that carries it.
+    form.querySelectorAll("input[data-from-address]").forEach(function (input) {
+      var given = new URLSearchParams(window.location.search).get(input.dataset.fromAddress);
+      if (given && !input.value) input.value = given;
+    });
     type.required.forEach(function (name) {
       var el = form.elements[name];
       if (el && el.type !== "hidden") el.required = true;
@@ -356,5 +362,5 @@
   document.addEventListener("htmx:load", function (e) { enhanceAll(e.target); });
   if (document.readyState !== "loading") enhanceAll(document);
 
-  O.forms = { enhance: enhance, restore: restore };
+  O.forms = { enhance: enhance, restore: restore, currentUser: currentUser };
 })();

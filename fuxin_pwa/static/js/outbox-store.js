@@ -105,6 +105,17 @@
   O.labels.visitors = "走访人员";
   O.labels.brought = "带去的慰问或帮助";
   O.labels.follow_up = "需要跟进的事项";
+  // 定点便民服务: residents served at a service day, a tap each at the tablet (tally.js); a
+  // request raised there names the day.
+  O.types.service_tally = {
+    label: "便民服务登记", required: ["event_id", "service", "count"],
+    fields: { event_id: "int", service: "text", count: "int", household_id: "int", note: "text" }
+  };
+  O.types.request.fields.service_day_id = "int";
+  O.labels.event_id = "便民服务日";
+  O.labels.service = "服务项目";
+  O.labels.count = "人数";
+  O.labels.service_day_id = "便民服务日";
 
   function uuid() {
     // crypto.randomUUID needs a secure context; a plain-http LAN install still gets v4 ids.
