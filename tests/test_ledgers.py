@@ -19,7 +19,7 @@ from tests.factories import make_checkin, make_task_log
 from tests.test_stats import (MARCH_APRIL, local, make_case, make_incident, make_request, stats_page,
                               total)
 
-SHEETS = ["签到台账", "工作台账", "一户一策台账", "群众诉求台账", "突发事件记录"]
+SHEETS = ["签到台账", "工作台账", "一户一策台账", "群众诉求台账", "突发事件记录", "便民服务台账"]
 
 
 def workbook(client, **args):

@@ -275,3 +275,35 @@ def test_the_tally_page_costs_the_same_queries_for_one_day_as_for_six(client, au
     for i in range(1, 6):
         a_day(world, on=local_today() - timedelta(days=i))
     assert queries_of(lambda: client.get("/service-days/tally")) == one
+
+
+def test_the_statistics_count_residents_served_per_service_and_month_and_the_ledger_lists_each_day(
+        client, auth, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    day = a_day(world, staff=[world.liaison])
+    elsewhere = a_day(world, place=world.community, codes=("legal",), title="万科社区便民服务日")
+    auth.login("liaison")
+    sync(client, [tally(day), tally(day), tally(day, "clinic", 5)])
+    auth.logout()
+    auth.login("leader")
+    month = f"{local_today():%Y-%m}"
+    page = client.get(f"/stats/?date_from={local_today():%Y-%m-01}&date_to={local_today():%Y-%m-%d}")
+    said = page.get_data(as_text=True)
+    assert "便民服务人次" in said and month in said
+    assert 'data-served="理发">2<' in said and 'data-served="义诊">5<' in said and 'data-served="法律咨询">0<' in said
+    r = client.get(f"/stats/export.xlsx?ledger=services&date_from={local_today():%Y-%m-01}"
+                   f"&date_to={local_today():%Y-%m-%d}")
+    assert r.status_code == 200
+    sheet = load_workbook(io.BytesIO(r.data)).active
+    rows = [tuple(c.value for c in row) for row in sheet.iter_rows(min_row=2)]
+    assert [(row[1], row[4], row[5]) for row in rows] == [
+        ("东村便民服务日", "理发", 2), ("东村便民服务日", "义诊", 5), ("万科社区便民服务日", "法律咨询", 0)]
+    assert rows[0][6] == "赵包村"
+    # Narrowed to 万科社区: only its day.
+    r = client.get(f"/stats/?date_from={local_today():%Y-%m-01}&date_to={local_today():%Y-%m-%d}"
+                   f"&place_id={world.community.id}")
+    assert 'data-served="理发">0<' in r.get_data(as_text=True)
+    assert elsewhere.id

@@ -1,9 +1,11 @@
 """What the service days' pages, /api/v1/me and the statistics read. Counts here are
 residents served, per service: never a figure about the staff who tallied them."""
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..extensions import db
@@ -40,17 +42,54 @@ def requests_raised_at(day_id: int) -> list[ResidentRequest]:
                                    .order_by(ResidentRequest.occurred_at)))
 
 
-def served_by_month(start: date, end: date) -> list[tuple[str, str, int]]:
-    """Residents served per month and service, for days held in start..end: rows of
-    ("2026-11", service label, residents), by month then the service's order."""
-    rows = db.session.execute(
-        sa.select(ServiceDay.held_on, ServiceKind.id, sa.func.sum(ServiceTally.count))
-        .join(ServiceDay, ServiceDay.id == ServiceTally.day_id).join(ServiceKind, ServiceKind.id == ServiceTally.kind_id)
-        .where(ServiceDay.held_on >= start, ServiceDay.held_on <= end)
-        .group_by(ServiceDay.held_on, ServiceKind.id)).all()
-    kinds = {k.id: k for k in db.session.scalars(sa.select(ServiceKind))}
-    months: dict[tuple[str, int], int] = defaultdict(int)
-    for held_on, kind_id, total in rows:
-        months[(held_on.strftime("%Y-%m"), kind_id)] += int(total or 0)
-    ordered = sorted(months, key=lambda key: (key[0], kinds[key[1]].sort, key[1]))
-    return [(month, kinds[kind_id].display_label, months[(month, kind_id)]) for month, kind_id in ordered]
+@dataclass
+class ServedLine:
+    label: str
+    months: dict  # "2026-11" -> residents served
+    total: int
+
+
+@dataclass
+class Served:
+    """Residents served per service and month, for the statistics page."""
+
+    months: list[str]
+    lines: list[ServedLine]
+    total: int
+
+
+def _held(stmt, first: date, last: date, place_ids):
+    stmt = stmt.where(ServiceDay.held_on >= first, ServiceDay.held_on <= last)
+    return stmt if place_ids is None else stmt.where(ServiceDay.place_id.in_(place_ids or {-1}))
+
+
+def served_by_month(first: date, last: date, place_ids, months: list[str]) -> Served:
+    """Days held in first..last at these places (None: all), every active service a line (a
+    zero is worth seeing), a stopped one only where it served someone. Two queries."""
+    rows = db.session.execute(_held(
+        sa.select(ServiceDay.held_on, ServiceTally.kind_id, sa.func.sum(ServiceTally.count))
+        .join(ServiceDay, ServiceDay.id == ServiceTally.day_id), first, last, place_ids)
+        .group_by(ServiceDay.held_on, ServiceTally.kind_id)).all()
+    counted: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for held_on, kind_id, n in rows:
+        counted[kind_id][held_on.strftime("%Y-%m")] += int(n or 0)
+    lines = []
+    for k in db.session.scalars(sa.select(ServiceKind).order_by(ServiceKind.sort, ServiceKind.id)):
+        if k.active or k.id in counted:
+            by_month = {m: counted[k.id].get(m, 0) for m in months}
+            lines.append(ServedLine(k.display_label, by_month, sum(by_month.values())))
+    return Served(months, lines, sum(line.total for line in lines))
+
+
+def ledger_rows(first: date, last: date, place_ids):
+    """便民服务台账: a row per day and service, in the order of the days; the staff on the day."""
+    days = db.session.scalars(_held(sa.select(ServiceDay).options(selectinload(ServiceDay.staff),
+                                                                  selectinload(ServiceDay.services)),
+                                    first, last, place_ids)
+                              .order_by(ServiceDay.held_on, ServiceDay.starts_at, ServiceDay.id)).all()
+    counted = totals_by_day(d.id for d in days)
+    for d in days:
+        staff = "、".join(u.name for u in d.staff)
+        for k in d.services:
+            yield (d.held_on, d.title, d.place_id, k.display_label, counted.get(d.id, {}).get(k.id, 0), staff,
+                   d.volunteers or "")

@@ -20,12 +20,14 @@ from .filters import MAX_DAYS, StatsFilter
 DEFAULT_MONTHS = 12
 
 VISITS, TASKS, CASES, REQUESTS, INCIDENTS, ALL = "visits", "tasks", "cases", "requests", "incidents", "all"
+SERVICES = "services"
 LEDGERS = {
     VISITS: _l("签到台账"),
     TASKS: _l("工作台账"),
     CASES: _l("一户一策台账"),
     REQUESTS: _l("群众诉求台账"),
     INCIDENTS: _l("突发事件记录"),
+    SERVICES: _l("便民服务台账"),
 }
 # Request statuses a ledger may be narrowed to: each status, or the three groups a board uses.
 REQUEST_STATUS_FILTERS = {**REQUEST_STATUSES, "open": _l("未办结"), "closed": _l("已办结（含部分解决、无法办理、转办）"),

@@ -28,7 +28,7 @@ from ..timeutil import utcnow
 from ..web import local_time, mask_phone
 from .filters import (StatsFilter, case_from, cases_where, deployments_where, field_records, incidents_where,
                       request_overdue, requests_where)
-from .forms import CASES, INCIDENTS, LEDGERS, REQUESTS, TASKS, VISITS
+from .forms import CASES, INCIDENTS, LEDGERS, REQUESTS, SERVICES, TASKS, VISITS
 from .queries import PlaceIndex
 
 YIELD_PER = 1000
@@ -314,12 +314,30 @@ def _incident_line(kind: int, r, places: PlaceIndex, labels: _Labels) -> tuple:
             places.names.get(place_id, "") if place_id else "", lat, lon, acc, text)
 
 
+# --- 便民服务台账 (service days) ----------------------------------------------------------------
+
+SERVICE_COLUMNS = [(_l("日期"), 11), (_l("服务日"), 30), (_l("村居"), 12), (_l("地点"), 18), (_l("服务项目"), 12),
+                   (_l("服务人次"), 9), (_l("工作人员"), 24), (_l("志愿者"), 24)]
+
+
+def service_rows(o: Options, places: PlaceIndex):
+    """A row per day and service held in the range at the chosen places (teams do not apply:
+    residents served are the centre's, not a team's)."""
+    from ..service_days.queries import ledger_rows  # service days build on the statistics
+
+    f = o.filter
+    for held_on, title, place_id, service, served, staff, volunteers in ledger_rows(f.first, f.last, f.place_ids):
+        yield (f"{held_on:%Y-%m-%d}", title, places.top_name(place_id), places.names.get(place_id, ""), service,
+               served, staff, volunteers)
+
+
 LEDGER_DEFS = {
     VISITS: Ledger(VISITS, LEDGERS[VISITS], VISIT_COLUMNS, visit_rows),
     TASKS: Ledger(TASKS, LEDGERS[TASKS], TASK_COLUMNS, task_rows),
     CASES: Ledger(CASES, LEDGERS[CASES], CASE_COLUMNS, case_rows),
     REQUESTS: Ledger(REQUESTS, LEDGERS[REQUESTS], REQUEST_COLUMNS, request_rows),
     INCIDENTS: Ledger(INCIDENTS, LEDGERS[INCIDENTS], INCIDENT_COLUMNS, incident_rows),
+    SERVICES: Ledger(SERVICES, LEDGERS[SERVICES], SERVICE_COLUMNS, service_rows),
 }
 
 

@@ -78,6 +78,7 @@ class StatsReport:
     kinds: list[KindFigures]
     incidents: list[dict]
     incident_count: int
+    served: object = None  # service_days.queries.Served: residents served per service and month
 
 
 class _Tally:
@@ -172,8 +173,11 @@ def build_report(f: StatsFilter) -> StatsReport:
         place_rows = [r for r in place_rows if r.key in touched and (r.key != OTHER_PLACE or not r.is_empty)]
     if f.team:
         team_rows = [r for r in team_rows if r.key == f.team]
+    from ..service_days.queries import served_by_month  # service days build on the statistics
+
     return StatsReport(filter=f, total=total, months=list(months.values()), teams=team_rows,
-                       places=place_rows, kinds=kinds, incidents=incidents, incident_count=incident_count)
+                       places=place_rows, kinds=kinds, incidents=incidents, incident_count=incident_count,
+                       served=served_by_month(f.first, f.last, f.place_ids, f.months()))
 
 
 def _count_records(f, tally, people: dict[int, str]) -> list[KindFigures]:
