@@ -6,8 +6,9 @@ The rule (a locality may change any part of it through the app config's GRADE_RU
 - Each post has a range of grades: 正职 (书记/主任) 7–18, 副职 4–15, 其他社区工作者 1–12. A
   locality with 四岗二十四级 gives its own ranges (and a label for a fourth post).
 - Counted years = full years of service on the day + the years the highest education is worth
-  (本科 3, 硕士 5, 博士 7; 专科 and none 0) − one year for each 不称职 year up to the day's
-  year (a 不称职 year holds the next step back by a year), never below 0.
+  (本科 3, 硕士 5, 博士 7; 专科 and none 0) − one year for each 不称职 year from the service
+  start's year to the day's year (a 不称职 year holds the next step back by a year), never
+  below 0 (years held back beyond that are still served before the next step).
 - Steps = counted years // years per step (3; some localities use 2).
 - Grade = min(top of the post, bottom of the post + steps + the certificate's grades)
   (助理社会工作师 +1, 社会工作师 +2, 高级社会工作师 +3: the highest one held).
@@ -88,8 +89,9 @@ def grade_of(rule: LadderRule, post: str, service_start: date, on: date, educati
     bottom, top = rule.ranges[post]
     served = full_years(service_start, on)
     edu_years = rule.education_years.get(education or "", 0)
-    held_back = sorted({y for y in incompetent_years if y <= on.year})
-    counted = max(served + edu_years - len(held_back), 0)
+    held_back = sorted({y for y in incompetent_years if service_start.year <= y <= on.year})
+    owed = served + edu_years - len(held_back)  # below 0 when 不称职 years outweigh the rest
+    counted = max(owed, 0)
     steps_up = counted // rule.years_per_step
     cert = rule.certificate_grades.get(certificate or "", 0)
     raw = bottom + steps_up + cert
@@ -111,5 +113,6 @@ def grade_of(rule: LadderRule, post: str, service_start: date, on: date, educati
 
     if grade >= top:
         return Calculation(grade, tuple(lines), None, None, top)
-    needed = (steps_up + 1) * rule.years_per_step - counted  # more years of service
+    # More years of service, reckoned from `owed`: years held back below 0 must be served too.
+    needed = (steps_up + 1) * rule.years_per_step - owed
     return Calculation(grade, tuple(lines), grade + 1, anniversary(service_start, served + needed), top)
