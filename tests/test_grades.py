@@ -234,3 +234,23 @@ def test_junk_in_the_grade_forms_is_a_field_error_never_a_server_error(app, clie
         if r.status_code == 422:
             assert 'class="error' in r.get_data(as_text=True), (url, form)
     auth.logout()
+
+
+def test_the_demo_gives_every_community_worker_a_post_and_the_demo_worker_a_confirmed_step(client, auth, demo):
+    from fuxin_pwa.auth.models import User
+
+    workers = db.session.scalars(sa.select(User.id).where(User.role == "community_worker")).all()
+    posts = db.session.scalars(sa.select(GradePost)).all()
+    assert {p.user_id for p in posts} == set(workers)
+    assert {p.post for p in posts} == {"chief", "deputy", "other"}
+    change = db.session.scalar(sa.select(GradeChange))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(GradeChange)) == 1
+    assert change.user.username == "community"
+    assert change.to_grade == row_of(change.user, local_today()).calculation.grade
+    auth.login("community")
+    profile = client.get("/people/me", follow_redirects=True).get_data(as_text=True)
+    assert "岗位薪级" in profile and change.reason in profile
+    auth.logout()
+    auth.login("leader")
+    assert client.get("/grades/").status_code == 200
+    assert client.get("/grades/export.xlsx").status_code == 200
