@@ -219,6 +219,26 @@ def test_the_person_sees_their_own_grade_on_the_profile_and_a_peer_never(client,
     assert "岗位薪级" not in own  # no post set: no section
 
 
+def test_the_ledger_takes_as_many_queries_for_two_workers_as_for_ten(client, auth, world, queries_of):
+    def worker(i):
+        person = make_user(f"cw{i}", "community_worker", name=f"社工{i:02d}", places=[world.community])
+        set_post(person, ("chief", "deputy", "other")[i % 3], date(2010 + i, 1 + i, 1))
+        add_credential(world.admin, person, ("bachelor", "master")[i % 2], date(2008, 7, 1))
+        add_credential(world.admin, person, "social_worker", date(2019, 10, 1))
+        db.session.add(GradeChange(user_id=person.id, changed_on=date(2024, 1, 1), from_grade=None, to_grade=3,
+                                   reason="首次定级", by_id=world.leader.id))
+        db.session.commit()
+
+    _incompetent_last_year(world, world.community_worker)
+    worker(0)
+    auth.login("leader")
+    few = (queries_of(lambda: client.get("/grades/")), queries_of(lambda: client.get("/grades/export.xlsx")))
+    for i in range(1, 9):
+        worker(i)
+    many = (queries_of(lambda: client.get("/grades/")), queries_of(lambda: client.get("/grades/export.xlsx")))
+    assert few == many
+
+
 JUNK = st.one_of(st.text(max_size=30), st.sampled_from(["", "0", "-1", "9999-99-99", "1-01-01", "chief", "∞", "x" * 300]))
 
 

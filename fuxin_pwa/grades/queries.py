@@ -10,6 +10,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import COMMUNITY_WORKER, User
 from ..evaluations.services import community_of, incompetent_years
@@ -97,4 +98,5 @@ def row_of(person: User, today: date) -> LedgerRow:
 
 def changes_of(user_id: int) -> list[GradeChange]:
     return list(db.session.scalars(sa.select(GradeChange).where(GradeChange.user_id == user_id)
-                                   .order_by(GradeChange.changed_on.desc(), GradeChange.id.desc())).all())
+                                   .order_by(GradeChange.changed_on.desc(), GradeChange.id.desc())
+                                   .options(selectinload(GradeChange.by))).all())
