@@ -219,6 +219,19 @@ def test_the_person_sees_their_own_grade_on_the_profile_and_a_peer_never(client,
     assert "岗位薪级" not in own  # no post set: no section
 
 
+def test_a_locality_at_two_years_a_step_sees_its_own_rule_on_the_pages(app, client, auth, world):
+    app.config["GRADE_RULE"] = {"years_per_step": 2, "ranges": {"chief": (13, 24), "deputy": (9, 20),
+                                                                "other": (4, 15), "assistant": (1, 12)},
+                                "post_labels": {"assistant": "社区专职网格员"}}
+    auth.login("leader")
+    form = client.get(f"/grades/{world.community_worker.id}/post").get_data(as_text=True)
+    assert "社区专职网格员" in form
+    client.post(f"/grades/{world.community_worker.id}/post", data={"post": "assistant", "service_start": "2020-01-01"})
+    show = client.get(f"/grades/{world.community_worker.id}").get_data(as_text=True)
+    assert "岗位起点 1级（本岗 1–12级）" in show and "每 2 年一档" in show
+    assert "社区专职网格员" in client.get("/grades/").get_data(as_text=True)
+
+
 def test_the_ledger_takes_as_many_queries_for_two_workers_as_for_ten(client, auth, world, queries_of):
     def worker(i):
         person = make_user(f"cw{i}", "community_worker", name=f"社工{i:02d}", places=[world.community])
