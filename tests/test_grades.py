@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from werkzeug.datastructures import MultiDict
 
+from fuxin_pwa.audit.models import AuditEntry
 from fuxin_pwa.evaluations.scoring import DEFAULT_WEIGHTS
 from fuxin_pwa.evaluations.services import create_round, incompetent_years, save_marks
 from fuxin_pwa.extensions import db
@@ -181,6 +182,8 @@ def test_a_leader_sets_the_post_and_bad_input_comes_back_with_chinese_errors(cli
     assert r.status_code == 302
     post = db.session.scalar(sa.select(GradePost))
     assert (post.post, post.service_start) == ("chief", date(2012, 5, 4))
+    logged = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.object_type == "grade_post")).all()
+    assert [e.actor_id for e in logged] == [world.admin.id]
     assert 'value="2012-05-04"' in client.get(url).get_data(as_text=True)
     # Only community workers have a grade: anyone else is not found.
     assert client.get(f"/grades/{world.grid.id}").status_code == 404

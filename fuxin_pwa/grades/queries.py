@@ -40,19 +40,12 @@ class LedgerRow:
     certificate: Held | None
     calculation: Calculation | None  # None until a post and service start are set
     recorded: int | None  # the last grade a leader confirmed; None before the first
-
-    @property
-    def post_label(self) -> str:
-        return post_choices_label(self.post.post) if self.post else ""
+    post_label: str = ""
 
     @property
     def differs(self) -> bool:
         """The rule now gives another grade than the last confirmed one: a leader confirms it."""
         return self.calculation is not None and self.calculation.grade != self.recorded
-
-
-def post_choices_label(post: str) -> str:
-    return str(POST_LABELS.get(post) or current_rule().post_labels.get(post, post))
 
 
 def _rows(people: list[User], today: date) -> list[LedgerRow]:
@@ -72,6 +65,7 @@ def _rows(people: list[User], today: date) -> list[LedgerRow]:
                                             .where(GradeChange.user_id.in_(ids))
                                             .order_by(GradeChange.changed_on, GradeChange.id)):
         recorded[uid] = to_grade  # the latest wins
+    labels = dict(post_choices(rule))
     rows = []
     for person in people:
         post, edu, cert = posts.get(person.id), education.get(person.id), certificate.get(person.id)
@@ -80,7 +74,8 @@ def _rows(people: list[User], today: date) -> list[LedgerRow]:
             calc = grade_of(rule, post.post, post.service_start, today, edu.level if edu else None,
                             cert.level if cert else None, held_back[person.id],
                             edu.label if edu else None, cert.label if cert else None)
-        rows.append(LedgerRow(person, names.get(where[person.id], ""), post, edu, cert, calc, recorded.get(person.id)))
+        rows.append(LedgerRow(person, names.get(where[person.id], ""), post, edu, cert, calc, recorded.get(person.id),
+                              labels.get(post.post, post.post) if post else ""))
     return rows
 
 
