@@ -73,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .evaluations import bp as evaluations_bp
     from .evaluations import votes_bp
     from .field import bp as field_bp
+    from .grades import bp as grades_bp
     from .honours import bp as honours_bp
     from .oversight import bp as oversight_bp
     from .people import bp as people_bp
@@ -89,7 +90,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for bp in (errors_bp, auth_bp, field_bp, cases_bp, admin_bp, oversight_bp, photos_bp, sync_bp, pwa_bp,
                coverage_bp, requests_bp, dispatch_bp, stats_bp, audit_bp,
                privacy_bp, directives_bp, rounds_bp, duty_bp, people_bp, care_bp, training_bp, honours_bp,
-               evaluations_bp, votes_bp, service_days_bp):
+               evaluations_bp, votes_bp, service_days_bp, grades_bp):
         app.register_blueprint(bp)
     init_audit(app)
 

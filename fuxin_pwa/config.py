@@ -49,6 +49,11 @@ class Config:
     # A record still dated this far ahead after the correction is refused (the person's to fix).
     FUTURE_TOLERANCE = timedelta(minutes=5)
     PAGE_SIZE = 30
+    # The grade ladder (grades/ladder.py): None is 三岗十八级, 3 years a step. A locality lays
+    # its own over it, e.g. {"years_per_step": 2} or, for 四岗二十四级, {"ranges": {"chief":
+    # (13, 24), "deputy": (9, 20), "other": (4, 15), "assistant": (1, 12)}, "post_labels":
+    # {"assistant": "社区专职网格员"}}; education_years and certificate_grades by level code.
+    GRADE_RULE = None
     # How often the incident board and the home banner of a dispatched person refresh.
     DISPATCH_POLL_SECONDS = 15
     # After an incident ends, how long a report from it may still be made at its places

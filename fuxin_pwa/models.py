@@ -15,3 +15,4 @@ from .honours.models import Contest, ContestEntry, Honour, InterestTeam, Interes
 from .evaluations.models import (Ballot, BallotRating, EvaluationMark, EvaluationNote, EvaluationRound,  # noqa: F401
                                  VoteLink)
 from .service_days.models import ServiceDay, ServiceKind, ServiceTally  # noqa: F401
+from .grades.models import GradeChange, GradePost  # noqa: F401

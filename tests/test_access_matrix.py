@@ -270,6 +270,13 @@ MATRIX = [
     ("service_days.tally", "GET", "/service-days/tally", ALL, None, PAGE),
     ("service_days.add_tally", "POST", "/service-days/tally", ALL, None, FORM_POST),
     ("service_days.totals", "GET", "/service-days/totals?day={day_a}", ALL, None, PAGE),
+    # The grade ledger (三岗十八级): leaders and admins; the person sees their own on the profile.
+    ("grades.index", "GET", "/grades/", OVERSIGHT, 403, PAGE),
+    ("grades.show", "GET", "/grades/{community_worker}", OVERSIGHT, 403, PAGE),
+    ("grades.edit_post", "GET", "/grades/{community_worker}/post", OVERSIGHT, 403, PAGE),
+    ("grades.edit_post", "POST", "/grades/{community_worker}/post", OVERSIGHT, 403, FORM_POST),
+    ("grades.confirm", "POST", "/grades/{community_worker}/confirm", OVERSIGHT, 403, FORM_POST),
+    ("grades.export", "GET", "/grades/export.xlsx", OVERSIGHT, 403, PAGE),
     ("privacy.access_log", "GET", "/admin/access-log/", ADMIN, 403, PAGE),
     ("privacy.export_access_log", "GET", "/admin/access-log/export.csv", ADMIN, 403, PAGE),
 ]
@@ -337,7 +344,8 @@ def make_ids(world):
     return {"day_a": day.id, "roster_a": roster.id, "shift_a": roster.shifts[0].id, "swap_a": swap.id,
             "directive_a": directive.id, "attachment_a": directive.attachments[0].id,
             "household_a": world.household_a.id, "case_a": case.id, "village_a": world.village_a.id,
-            "grid_a": world.grid_a.id, "liaison": world.liaison.id, "token": "0" * 32,
+            "grid_a": world.grid_a.id, "liaison": world.liaison.id,
+            "community_worker": world.community_worker.id, "token": "0" * 32,
             "checkin_a": checkin.uuid, "photo_a": photo.uuid, "new_photo": str(uuid.uuid4()),
             "request_a": request_a.id, "category_a": category.id, "incident_a": incident.id,
             "deployment_a": deployment.id, "trigger_a": trigger.id, "session_a": training.id,

@@ -71,6 +71,7 @@ def register_models() -> None:
     from ..duty.models import Roster, Shift, ShiftPerson, StandbyGroup, StandbyMember, SwapRequest
     from ..evaluations.models import EvaluationMark, EvaluationNote, EvaluationRound, VoteLink
     from ..field.models import TaskKind
+    from ..grades.models import GradeChange, GradePost
     from ..honours.models import Contest, ContestEntry, Honour, InterestTeam, InterestTeamMember, TeamEvent
     from ..places.models import Assignment, Household, Place
     from ..requests.models import RequestCategory, ResidentRequest
@@ -123,3 +124,5 @@ def register_models() -> None:
     audited(EvaluationMark, "evaluation_mark", _l("评分"), parent=("evaluation_round", "round_id"))
     audited(EvaluationNote, "evaluation_note", _l("日常考核"), parent=("evaluation_round", "round_id"))
     audited(VoteLink, "vote_link", _l("群众评议投票页"), parent=("evaluation_round", "round_id"))
+    audited(GradePost, "grade_post", _l("岗位和工龄"), parent=("user", "user_id"), skip=("updated_at",))
+    audited(GradeChange, "grade_change", _l("薪级调整"), parent=("user", "user_id"))

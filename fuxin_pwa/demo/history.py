@@ -22,6 +22,7 @@ from . import names, texts
 from .directives import DemoDirectives
 from .duty import DemoDuty
 from .people import DemoPeople
+from .grades import DemoGrades
 from .honours import DemoHonours
 from .incidents import DemoIncidents
 from .requests import DemoRequests
@@ -79,6 +80,7 @@ class History:
         self.counts.update(DemoDuty(self).build())  # draws nothing: anywhere in the order
         self.counts.update(DemoPeople(self).build())  # draws nothing: anywhere in the order
         self.counts.update(DemoHonours(self).build())  # draws nothing: anywhere in the order
+        self.counts.update(DemoGrades(self).build())  # draws nothing; reads credentials and evaluations
         for model, rows in ((CheckIn, self.checkins), (TaskLog, self.logs)):
             if rows:
                 db.session.execute(sa.insert(model).execution_options(render_nulls=True), rows)

@@ -207,3 +207,21 @@ def results(rnd: EvaluationRound, only: int | None = None) -> list[Result]:
 def rounds_of_person(person: User) -> list[EvaluationRound]:
     return db.session.scalars(sa.select(EvaluationRound).where(EvaluationRound.team == person.role)
                               .order_by(EvaluationRound.ends_on.desc(), EvaluationRound.id.desc())).all()
+
+
+def incompetent_years(user_ids, today: date) -> dict[int, set[int]]:
+    """The years (each round's period, by its last day) in which each person was graded 不称职
+    in a round whose period has ended: the grade ladder holds their next step back a year
+    for each. Grades are computed, not stored, so each ended round is reckoned once: a few
+    queries per round, whatever the number of people. Every id asked for is present."""
+    ids = set(user_ids)
+    out: dict[int, set[int]] = {uid: set() for uid in ids}
+    if not ids:
+        return out
+    teams = set(db.session.scalars(sa.select(User.role).where(User.id.in_(ids))))
+    for rnd in db.session.scalars(sa.select(EvaluationRound).where(EvaluationRound.team.in_(teams),
+                                                                   EvaluationRound.ends_on < today)):
+        for r in results(rnd):
+            if r.person.id in ids and r.grade == scoring.INCOMPETENT:
+                out[r.person.id].add(rnd.ends_on.year)
+    return out

@@ -6,6 +6,8 @@ Public functions other packages call (the grade ladder, evaluations' evidence pa
   start..end inclusive, every id asked for present (0.0 when none). One query.
 - education_of(user_id) / qualification_of(user_id) -> Held | None: the highest level held,
   with the date it was obtained (the earliest, if entered twice). One query each.
+- highest_for(user_ids, kind) -> {user id: Held}: the same for many people at once (the grade
+  ledger), only those holding one present. One query.
 
 Counts here are evidence (hours of training attended, certificates held), never a score or
 an order of people: lists are by team and name."""
@@ -56,6 +58,21 @@ def _highest(user_id: int, kind: str) -> Held | None:
         return None
     _key, level, obtained_on = best
     return Held(level, str(LEVELS[kind][level]), obtained_on, rank(kind, level))
+
+
+def highest_for(user_ids, kind: str) -> dict[int, Held]:
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    best: dict[int, tuple] = {}
+    for uid, level, obtained_on in db.session.execute(
+            sa.select(Credential.user_id, Credential.level, Credential.obtained_on)
+            .where(Credential.user_id.in_(ids), Credential.kind == kind)):
+        key = (rank(kind, level), -obtained_on.toordinal())
+        if rank(kind, level) and (uid not in best or key > best[uid][0]):
+            best[uid] = (key, level, obtained_on)
+    return {uid: Held(level, str(LEVELS[kind][level]), obtained_on, rank(kind, level))
+            for uid, (_key, level, obtained_on) in best.items()}
 
 
 def education_of(user_id: int) -> Held | None:
