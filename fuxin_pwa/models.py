@@ -14,3 +14,4 @@ from .training.models import Credential, TrainingAttendance, TrainingSession  # 
 from .honours.models import Contest, ContestEntry, Honour, InterestTeam, InterestTeamMember, TeamEvent  # noqa: F401
 from .evaluations.models import (Ballot, BallotRating, EvaluationMark, EvaluationNote, EvaluationRound,  # noqa: F401
                                  VoteLink)
+from .reserve.models import ReserveCandidate, ReserveNote, ReserveStatusChange  # noqa: F401

@@ -74,6 +74,7 @@ def register_models() -> None:
     from ..honours.models import Contest, ContestEntry, Honour, InterestTeam, InterestTeamMember, TeamEvent
     from ..places.models import Assignment, Household, Place
     from ..requests.models import RequestCategory, ResidentRequest
+    from ..reserve.models import ReserveCandidate, ReserveNote, ReserveStatusChange
     from ..rounds.models import CareTag, VisitRule
     from ..training.models import Credential, TrainingAttendance, TrainingSession
 
@@ -120,3 +121,7 @@ def register_models() -> None:
     audited(EvaluationMark, "evaluation_mark", _l("评分"), parent=("evaluation_round", "round_id"))
     audited(EvaluationNote, "evaluation_note", _l("日常考核"), parent=("evaluation_round", "round_id"))
     audited(VoteLink, "vote_link", _l("群众评议投票页"), parent=("evaluation_round", "round_id"))
+    audited(ReserveCandidate, "reserve_candidate", _l("后备干部"), page=("reserve.show", "candidate_id"))
+    audited(ReserveNote, "reserve_note", _l("后备干部考察记录"), parent=("reserve_candidate", "candidate_id"))
+    audited(ReserveStatusChange, "reserve_status_change", _l("后备干部状态变更"),
+            parent=("reserve_candidate", "candidate_id"))
