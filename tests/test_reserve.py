@@ -5,7 +5,7 @@ visits, cases resolved, site-guard shifts), counted exactly, never as a score. H
 own candidacy on his profile; a peer gets 404; the pool and its roster are the leaders'."""
 import io
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
