@@ -26,11 +26,12 @@ from fuxin_pwa.extensions import db
 from fuxin_pwa.honours.services import add_entry, create_contest, create_team
 from fuxin_pwa.photos.services import save_photo
 from fuxin_pwa.requests.models import RequestCategory, ResidentRequest
+from fuxin_pwa.reserve.services import nominate
 from fuxin_pwa.timeutil import local_today, utcnow
 from fuxin_pwa.training.services import add_credential, create_session
 from fuxin_pwa.auth.models import ROLES
 from tests.conftest import AuthActions
-from tests.factories import make_checkin
+from tests.factories import make_checkin, make_user
 
 LOGINS = {"admin": "admin", "leader": "leader", "young_cadre": "cadre", "community_worker": "community",
           "grid_worker": "grid", "village_liaison": "liaison"}
@@ -252,6 +253,15 @@ MATRIX = [
     ("evaluations.qr", "GET", "/evaluations/{round_a}/votes/{vote_link_a}/qr.svg", OVERSIGHT, 403, PAGE),
     ("evaluations.close", "POST", "/evaluations/{round_a}/votes/{vote_link_a}/close", OVERSIGHT, 403, FORM_POST),
     ("evaluations.export", "GET", "/evaluations/{round_a}/results.xlsx", OVERSIGHT, 403, PAGE),
+    # The reserve pool (后备库) is the leaders'; a young cadre reads their own candidacy on
+    # their own profile only, never through these pages.
+    ("reserve.index", "GET", "/reserve/", OVERSIGHT, 403, PAGE),
+    ("reserve.nominate_view", "GET", "/reserve/nominate", OVERSIGHT, 403, PAGE),
+    ("reserve.nominate_view", "POST", "/reserve/nominate", OVERSIGHT, 403, FORM_POST),
+    ("reserve.show", "GET", "/reserve/{candidate_a}", OVERSIGHT, 403, PAGE),
+    ("reserve.change_status", "POST", "/reserve/{candidate_a}/status", OVERSIGHT, 403, FORM_POST),
+    ("reserve.note", "POST", "/reserve/{candidate_a}/notes", OVERSIGHT, 403, FORM_POST),
+    ("reserve.export", "GET", "/reserve/export.xlsx", OVERSIGHT, 403, PAGE),
     ("privacy.access_log", "GET", "/admin/access-log/", ADMIN, 403, PAGE),
     ("privacy.export_access_log", "GET", "/admin/access-log/export.csv", ADMIN, 403, PAGE),
 ]
@@ -313,7 +323,9 @@ def make_ids(world):
     interest_team = create_team(f"合唱团{contest.id}", None)
     evaluation = create_round(world.leader, "包村干部考核", "village_liaison", local_today(), local_today(), ["德", "能"],
                               dict(DEFAULT_WEIGHTS), 50, 20, 5)
-    return {"roster_a": roster.id, "shift_a": roster.shifts[0].id, "swap_a": swap.id,
+    candidate = nominate(world.leader, make_user(f"reserve{contest.id}", "young_cadre", name="后备干部"), local_today(),
+                         "提名")
+    return {"candidate_a": candidate.id, "roster_a": roster.id, "shift_a": roster.shifts[0].id, "swap_a": swap.id,
             "directive_a": directive.id, "attachment_a": directive.attachments[0].id,
             "household_a": world.household_a.id, "case_a": case.id, "village_a": world.village_a.id,
             "grid_a": world.grid_a.id, "liaison": world.liaison.id, "token": "0" * 32,
