@@ -280,3 +280,11 @@ def test_junk_in_any_reserve_form_is_a_field_error_never_a_server_error(app, cli
     db.session.expire_all()
     assert db.session.get(ReserveCandidate, c.id).status in (NOMINATED, ASSESSING, ADMITTED, APPOINTED, WITHDRAWN)
     auth.logout()
+
+
+def test_a_leader_sees_the_candidacy_on_the_profile_with_a_way_to_the_candidate_page(client, auth, world):
+    c = nominate(world.leader, world.cadre, _ago(30), "防汛表现突出")
+    auth.login("admin")
+    profile = client.get(f"/people/{world.cadre.id}").get_data(as_text=True)
+    assert "年轻干部后备库" in profile and "防汛表现突出" in profile and f"/reserve/{c.id}" in profile
+    assert "年轻干部后备库" not in client.get(f"/people/{world.grid.id}").get_data(as_text=True)
