@@ -81,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .privacy import bp as privacy_bp
     from .pwa import bp as pwa_bp
     from .requests import bp as requests_bp
+    from .reserve import bp as reserve_bp
     from .rounds import bp as rounds_bp
     from .service_days import bp as service_days_bp
     from .stats import bp as stats_bp
@@ -90,7 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for bp in (errors_bp, auth_bp, field_bp, cases_bp, admin_bp, oversight_bp, photos_bp, sync_bp, pwa_bp,
                coverage_bp, requests_bp, dispatch_bp, stats_bp, audit_bp,
                privacy_bp, directives_bp, rounds_bp, duty_bp, people_bp, care_bp, training_bp, honours_bp,
-               evaluations_bp, votes_bp, service_days_bp, grades_bp):
+               evaluations_bp, votes_bp, service_days_bp, grades_bp, reserve_bp):
         app.register_blueprint(bp)
     init_audit(app)
 

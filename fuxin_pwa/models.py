@@ -16,3 +16,4 @@ from .evaluations.models import (Ballot, BallotRating, EvaluationMark, Evaluatio
                                  VoteLink)
 from .service_days.models import ServiceDay, ServiceKind, ServiceTally  # noqa: F401
 from .grades.models import GradeChange, GradePost  # noqa: F401
+from .reserve.models import ReserveCandidate, ReserveNote, ReserveStatusChange  # noqa: F401

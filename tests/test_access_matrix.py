@@ -28,11 +28,12 @@ from fuxin_pwa.photos.services import save_photo
 from fuxin_pwa.requests.models import RequestCategory, ResidentRequest
 from fuxin_pwa.service_days.models import ServiceKind
 from fuxin_pwa.service_days.services import DayInput, save_day
+from fuxin_pwa.reserve.services import nominate
 from fuxin_pwa.timeutil import local_today, utcnow
 from fuxin_pwa.training.services import add_credential, create_session
 from fuxin_pwa.auth.models import ROLES
 from tests.conftest import AuthActions
-from tests.factories import make_checkin
+from tests.factories import make_checkin, make_user
 
 LOGINS = {"admin": "admin", "leader": "leader", "young_cadre": "cadre", "community_worker": "community",
           "grid_worker": "grid", "village_liaison": "liaison"}
@@ -277,6 +278,15 @@ MATRIX = [
     ("grades.edit_post", "POST", "/grades/{community_worker}/post", OVERSIGHT, 403, FORM_POST),
     ("grades.confirm", "POST", "/grades/{community_worker}/confirm", OVERSIGHT, 403, FORM_POST),
     ("grades.export", "GET", "/grades/export.xlsx", OVERSIGHT, 403, PAGE),
+    # The reserve pool (后备库) is the leaders'; a young cadre reads their own candidacy on
+    # their own profile only, never through these pages.
+    ("reserve.index", "GET", "/reserve/", OVERSIGHT, 403, PAGE),
+    ("reserve.nominate_view", "GET", "/reserve/nominate", OVERSIGHT, 403, PAGE),
+    ("reserve.nominate_view", "POST", "/reserve/nominate", OVERSIGHT, 403, FORM_POST),
+    ("reserve.show", "GET", "/reserve/{candidate_a}", OVERSIGHT, 403, PAGE),
+    ("reserve.change_status", "POST", "/reserve/{candidate_a}/status", OVERSIGHT, 403, FORM_POST),
+    ("reserve.note", "POST", "/reserve/{candidate_a}/notes", OVERSIGHT, 403, FORM_POST),
+    ("reserve.export", "GET", "/reserve/export.xlsx", OVERSIGHT, 403, PAGE),
     ("privacy.access_log", "GET", "/admin/access-log/", ADMIN, 403, PAGE),
     ("privacy.export_access_log", "GET", "/admin/access-log/export.csv", ADMIN, 403, PAGE),
 ]
@@ -341,7 +351,9 @@ def make_ids(world):
     haircut = db.session.scalar(sa.select(ServiceKind).where(ServiceKind.code == "haircut"))
     day = save_day(world.leader, DayInput("东村便民服务日", world.village_a.id, local_today(), time(8, 30), time(11, 30),
                                           [haircut.id], [], None, None))
-    return {"day_a": day.id, "roster_a": roster.id, "shift_a": roster.shifts[0].id, "swap_a": swap.id,
+    candidate = nominate(world.leader, make_user(f"reserve{contest.id}", "young_cadre", name="后备干部"), local_today(),
+                         "提名")
+    return {"candidate_a": candidate.id, "day_a": day.id, "roster_a": roster.id, "shift_a": roster.shifts[0].id, "swap_a": swap.id,
             "directive_a": directive.id, "attachment_a": directive.attachments[0].id,
             "household_a": world.household_a.id, "case_a": case.id, "village_a": world.village_a.id,
             "grid_a": world.grid_a.id, "liaison": world.liaison.id,

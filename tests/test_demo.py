@@ -451,3 +451,27 @@ def test_the_plot_is_guarded_day_and_night_and_six_standby_groups_have_their_lea
     assert demo["rosters"] == 2 and demo["standby_groups"] == 6
     auth.login("cadre")
     assert "我的值班" in client.get("/").get_data(as_text=True)
+
+
+def test_the_reserve_pool_holds_the_twelve_chosen_since_2023_and_two_on_their_way(client, auth, demo):
+    from fuxin_pwa.reserve.models import ADMITTED, APPOINTED, ReserveCandidate, ReserveStatusChange
+    from fuxin_pwa.reserve.queries import pool
+
+    candidates = db.session.scalars(sa.select(ReserveCandidate)).all()
+    chosen = [c for c in candidates if c.status in (ADMITTED, APPOINTED)]
+    assert len(chosen) == 12 and all(c.admitted_on.year >= 2023 for c in chosen)
+    assert len({c.admitted_on.year for c in chosen}) >= 3
+    assert sum(c.status == APPOINTED for c in chosen) == 2 and all(c.appointed_as for c in chosen
+                                                                  if c.status == APPOINTED)
+    assert {c.status for c in candidates} - {ADMITTED, APPOINTED} == {"nominated", "assessing"}
+    assert {c.user.role for c in candidates} == {"young_cadre"}
+    for c in candidates:  # every status reached is in the history, with its date
+        assert db.session.scalars(sa.select(ReserveStatusChange.to_status).where(
+            ReserveStatusChange.candidate_id == c.id).order_by(ReserveStatusChange.id)).all()[-1] == c.status
+    assert sum(ev.total for _c, ev in pool().rows) > 0  # the history's hard work is there as evidence
+    auth.login("leader")
+    page = client.get("/reserve/").get_data(as_text=True)
+    assert "入库 10" in page and "已任用 2" in page
+    auth.logout()
+    auth.login("cadre")
+    assert "年轻干部后备库" in client.get("/people/me", follow_redirects=True).get_data(as_text=True)

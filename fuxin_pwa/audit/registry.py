@@ -75,6 +75,7 @@ def register_models() -> None:
     from ..honours.models import Contest, ContestEntry, Honour, InterestTeam, InterestTeamMember, TeamEvent
     from ..places.models import Assignment, Household, Place
     from ..requests.models import RequestCategory, ResidentRequest
+    from ..reserve.models import ReserveCandidate, ReserveNote, ReserveStatusChange
     from ..rounds.models import CareTag, VisitRule
     from ..service_days.models import ServiceDay, ServiceKind
     from ..training.models import Credential, TrainingAttendance, TrainingSession
@@ -126,3 +127,7 @@ def register_models() -> None:
     audited(VoteLink, "vote_link", _l("群众评议投票页"), parent=("evaluation_round", "round_id"))
     audited(GradePost, "grade_post", _l("岗位和工龄"), parent=("user", "user_id"), skip=("updated_at",))
     audited(GradeChange, "grade_change", _l("薪级调整"), parent=("user", "user_id"))
+    audited(ReserveCandidate, "reserve_candidate", _l("后备干部"), page=("reserve.show", "candidate_id"))
+    audited(ReserveNote, "reserve_note", _l("后备干部考察记录"), parent=("reserve_candidate", "candidate_id"))
+    audited(ReserveStatusChange, "reserve_status_change", _l("后备干部状态变更"),
+            parent=("reserve_candidate", "candidate_id"))

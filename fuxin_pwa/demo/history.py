@@ -24,6 +24,7 @@ from .duty import DemoDuty
 from .people import DemoPeople
 from .grades import DemoGrades
 from .honours import DemoHonours
+from .reserve import DemoReserve
 from .incidents import DemoIncidents
 from .requests import DemoRequests
 from .rounds import DemoRounds
@@ -81,6 +82,7 @@ class History:
         self.counts.update(DemoPeople(self).build())  # draws nothing: anywhere in the order
         self.counts.update(DemoHonours(self).build())  # draws nothing: anywhere in the order
         self.counts.update(DemoGrades(self).build())  # draws nothing; reads credentials and evaluations
+        self.counts.update(DemoReserve(self).build())  # draws nothing: anywhere in the order
         for model, rows in ((CheckIn, self.checkins), (TaskLog, self.logs)):
             if rows:
                 db.session.execute(sa.insert(model).execution_options(render_nulls=True), rows)
