@@ -475,3 +475,26 @@ def test_the_reserve_pool_holds_the_twelve_chosen_since_2023_and_two_on_their_wa
     auth.logout()
     auth.login("cadre")
     assert "年轻干部后备库" in client.get("/people/me", follow_redirects=True).get_data(as_text=True)
+
+
+def test_last_saturday_at_the_yanchang_centre_served_residents_and_next_saturdays_is_on_the_liaisons_phone(
+        client, auth, demo):
+    from fuxin_pwa.service_days.models import ServiceDay
+    from fuxin_pwa.service_days.queries import totals_by_day
+
+    today = local_today()
+    centre, square = db.session.scalars(sa.select(ServiceDay).order_by(ServiceDay.held_on)).all()
+    assert centre.title == "盐场社区党群服务中心便民服务日" and centre.place.name == "盐场社区"
+    assert centre.held_on.weekday() == 5 and 0 < (today - centre.held_on).days <= 7
+    assert sum(totals_by_day([centre.id])[centre.id].values()) == 102 and len(centre.services) == 5
+    assert demo["service_days"] == 2 and demo["service_tallies"] == 102
+    assert square.held_on > today and square.held_on.weekday() == 5
+    auth.login("community")  # on last Saturday's staff: her phone has the day
+    assert [d["title"] for d in client.get("/api/v1/me").get_json()["service_days"]][:1] == [centre.title]
+    auth.logout()
+    auth.login("liaison")
+    days = client.get("/api/v1/me").get_json()["service_days"]
+    assert square.title in [d["title"] for d in days] or (square.held_on - today).days > 7
+    auth.logout()
+    auth.login("leader")
+    assert "服务群众 102 人次" in client.get(f"/service-days/{centre.id}").get_data(as_text=True)

@@ -25,6 +25,7 @@ from .people import DemoPeople
 from .grades import DemoGrades
 from .honours import DemoHonours
 from .reserve import DemoReserve
+from .service_days import DemoServiceDays
 from .incidents import DemoIncidents
 from .requests import DemoRequests
 from .rounds import DemoRounds
@@ -83,6 +84,7 @@ class History:
         self.counts.update(DemoHonours(self).build())  # draws nothing: anywhere in the order
         self.counts.update(DemoGrades(self).build())  # draws nothing; reads credentials and evaluations
         self.counts.update(DemoReserve(self).build())  # draws nothing: anywhere in the order
+        self.counts.update(DemoServiceDays(self).build())  # draws nothing: anywhere in the order
         for model, rows in ((CheckIn, self.checkins), (TaskLog, self.logs)):
             if rows:
                 db.session.execute(sa.insert(model).execution_options(render_nulls=True), rows)

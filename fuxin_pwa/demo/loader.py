@@ -101,7 +101,8 @@ def load_demo(seed: int = 20240805) -> dict:
             "cases": history.counts["cases"],
             **{k: history.counts[k] for k in ("requests", "request_events", "incidents", "incident_acks",
                                                 "directives", "directive_relays",
-                                                "rosters", "duty_shifts", "standby_groups")}}
+                                                "rosters", "duty_shifts", "standby_groups", "service_days",
+                                                "service_tallies")}}
 
 
 def _all_households(world: World):
