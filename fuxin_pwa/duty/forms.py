@@ -58,12 +58,19 @@ class RosterForm(FlaskForm):
         if self.per_shift.data and self.per_shift.data > len(set(chosen)):
             raise ValidationError(_("每班人数不能多于轮换人员数"))
 
-    def validate_shift2_ends(self, field):
-        parts = (self.shift2_label.data, self.shift2_starts.data, field.data)
+    def validate(self, extra_validators=None):
+        # Here, not in validate_shift2_ends: an empty end stops that field's chain at Optional()
+        # before any validate_<field> runs, and a second shift with no end would pass.
+        ok = super().validate(extra_validators)
+        parts = (self.shift2_label.data, self.shift2_starts.data, self.shift2_ends.data)
+        message = None
         if any(parts) and not all(parts):
-            raise ValidationError(_("第二班请填写名称、开始和结束时间，或全部不填"))
-        if self.shift2_label.data and self.shift2_label.data.strip() == (self.shift1_label.data or "").strip():
-            raise ValidationError(_("两个班次的名称不能相同"))
+            message = _("第二班请填写名称、开始和结束时间，或全部不填")
+        elif self.shift2_label.data and self.shift2_label.data.strip() == (self.shift1_label.data or "").strip():
+            message = _("两个班次的名称不能相同")
+        if message and not self.shift2_ends.errors:
+            self.shift2_ends.errors = list(self.shift2_ends.errors) + [message]
+        return ok and message is None
 
 
 class ShiftForm(FlaskForm):
