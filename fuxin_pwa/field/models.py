@@ -4,8 +4,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..coded import CodedEntryMixin
 from ..extensions import db
-from ..i18n import is_english
 from ..records import FieldRecordMixin
 from ..versions import own_records
 
@@ -26,20 +26,8 @@ DEFAULT_TASK_KINDS = [
 RELAY_KIND = "briefing"
 
 
-class TaskKind(db.Model):
+class TaskKind(CodedEntryMixin, db.Model):
     __tablename__ = "task_kinds"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    label: Mapped[str] = mapped_column(sa.String(32))
-    label_en: Mapped[str | None] = mapped_column(sa.String(64))
-    sort: Mapped[int] = mapped_column(default=100)
-    active: Mapped[bool] = mapped_column(default=True)
-
-    @property
-    def display_label(self) -> str:
-        """The English name where the page is in English and the admin gave one."""
-        return self.label_en if self.label_en and is_english() else self.label
 
 
 class CheckIn(FieldRecordMixin, db.Model):

@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import TEAM_LABELS
+from ..coded import CodedEntryMixin
 from ..extensions import db
-from ..i18n import is_english
 from ..records import FieldRecordMixin
 from ..timeutil import utcnow
 
@@ -69,20 +69,10 @@ DEFAULT_REQUEST_CATEGORIES = [
 ]
 
 
-class RequestCategory(db.Model):
+class RequestCategory(CodedEntryMixin, db.Model):
     __tablename__ = "request_categories"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    label: Mapped[str] = mapped_column(sa.String(32))
-    label_en: Mapped[str | None] = mapped_column(sa.String(64))
     deadline_days: Mapped[int] = mapped_column(default=7)
-    sort: Mapped[int] = mapped_column(default=100)
-    active: Mapped[bool] = mapped_column(default=True)
-
-    @property
-    def display_label(self) -> str:
-        return self.label_en if self.label_en and is_english() else self.label
 
 
 class ResidentRequest(FieldRecordMixin, db.Model):

@@ -7,8 +7,8 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..coded import CodedEntryMixin
 from ..extensions import db
-from ..i18n import is_english
 from ..records import FieldRecordMixin
 from ..timeutil import utcnow
 from ..versions import own_records
@@ -30,22 +30,11 @@ day_staff = sa.Table(
 )
 
 
-class ServiceKind(db.Model):
+class ServiceKind(CodedEntryMixin, db.Model):
     """A service offered at the days (the admin's list). Devices name it by its code, which
     never changes; its labels may."""
 
     __tablename__ = "service_kinds"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    label: Mapped[str] = mapped_column(sa.String(32))
-    label_en: Mapped[str | None] = mapped_column(sa.String(64))
-    sort: Mapped[int] = mapped_column(default=100)
-    active: Mapped[bool] = mapped_column(default=True)
-
-    @property
-    def display_label(self) -> str:
-        return self.label_en if self.label_en and is_english() else self.label
 
 
 class ServiceDay(db.Model):

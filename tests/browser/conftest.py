@@ -13,6 +13,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
 PHONE = {"width": 360, "height": 740}
+TABLET = {"width": 1024, "height": 768}  # the service centre's
 FUXIN_CENTRE = {"latitude": 37.4968, "longitude": 121.2541, "accuracy": 18}
 # Playwright runs a string given to wait_for_function through eval inside the page, which the
 # app's Content-Security-Policy refuses (no unsafe-eval): the tests' own contexts let their
@@ -57,3 +58,12 @@ def demo_server(tmp_path_factory, demo_snapshot):
     yield server
     server.shutdown()
     thread.join(timeout=5)
+
+
+def assert_fits(page, width):
+    """The page is no wider than the screen and every visible control is a finger tall."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+    small = page.evaluate("""() => [...document.querySelectorAll('main button, main .btn, main input, main select')]
+        .filter(el => el.offsetParent !== null && el.type !== 'hidden' && el.type !== 'checkbox')
+        .filter(el => el.getBoundingClientRect().height < 44).map(el => el.outerHTML.slice(0, 80))""")
+    assert small == [], (page.url, small)

@@ -10,12 +10,9 @@ from fuxin_pwa.care.services import record_trigger
 from fuxin_pwa.extensions import db
 from fuxin_pwa.timeutil import local_today
 from fuxin_pwa.training.services import create_session
-from tests.browser.conftest import OWN_CHECKS, PHONE
+from tests.browser.conftest import OWN_CHECKS, PHONE, TABLET, assert_fits
 from tests.browser.test_outbox import eventually, log_in, rows, wait_outbox_empty
 from tests.browser.test_pwa_shell import wait_for_cached_pages, wait_for_worker
-
-TABLET = {"width": 1024, "height": 768}
-
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 def test_a_leader_offline_records_the_care_visit_from_his_home_and_back_online_it_is_stored_once(
@@ -58,14 +55,6 @@ def test_a_leader_offline_records_the_care_visit_from_his_home_and_back_online_i
     assert db.session.scalar(sa.select(sa.func.count(CareVisit.id))) == 1
 
 
-def _fits(page, width):
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
-    small = page.evaluate("""() => [...document.querySelectorAll('main button, main .btn, main input, main select')]
-        .filter(el => el.offsetParent !== null && el.type !== 'hidden' && el.type !== 'checkbox')
-        .filter(el => el.getBoundingClientRect().height < 44).map(el => el.outerHTML.slice(0, 80))""")
-    assert small == [], (page.url, small)
-
-
 def test_the_new_pages_fit_a_phone_and_a_tablet(browser, live_server, world):
     trigger = record_trigger(world.leader, world.grid.id, "hardship", local_today(), "家中房屋受损", world.leader.id)
     session = create_session(world.leader, "party_school", "街道党校：社会工作实务", local_today(), 3, "党群服务中心",
@@ -79,7 +68,7 @@ def test_the_new_pages_fit_a_phone_and_a_tablet(browser, live_server, world):
                          "/training/", "/training/new", f"/training/{session.id}", "/training/teams",
                          "/training/reports", f"/training/people/{world.grid.id}/credentials", "/?field=1"):
                 page.goto(live_server.url + path)
-                _fits(page, viewport["width"])
+                assert_fits(page, viewport["width"])
             if viewport is not TABLET:
                 continue
             # At the tablet, the organiser marks him present with one tap, in place.

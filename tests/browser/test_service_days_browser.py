@@ -11,12 +11,9 @@ from fuxin_pwa.extensions import db
 from fuxin_pwa.service_days.models import ServiceKind, ServiceTally
 from fuxin_pwa.service_days.services import DayInput, save_day
 from fuxin_pwa.timeutil import local_today
-from tests.browser.conftest import OWN_CHECKS, PHONE
+from tests.browser.conftest import OWN_CHECKS, PHONE, TABLET, assert_fits
 from tests.browser.test_outbox import eventually, log_in, rows, wait_outbox_empty
 from tests.browser.test_pwa_shell import wait_for_cached_pages, wait_for_worker
-
-TABLET = {"width": 1024, "height": 768}
-
 
 def a_day(world, codes=("haircut", "clinic")):
     kinds = [db.session.scalar(sa.select(ServiceKind).where(ServiceKind.code == c)).id for c in codes]
@@ -88,14 +85,6 @@ def test_the_tablet_offline_tallies_each_resident_and_back_online_each_is_stored
         context.close()
 
 
-def _fits(page, width):
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
-    small = page.evaluate("""() => [...document.querySelectorAll('main button, main .btn, main input, main select')]
-        .filter(el => el.offsetParent !== null && el.type !== 'hidden' && el.type !== 'checkbox')
-        .filter(el => el.getBoundingClientRect().height < 44).map(el => el.outerHTML.slice(0, 80))""")
-    assert small == [], (page.url, small)
-
-
 def test_the_service_day_pages_fit_a_phone_and_a_tablet(browser, live_server, world):
     day = a_day(world, codes=("haircut", "clinic", "legal", "policy", "errands"))
     for viewport in (PHONE, TABLET):
@@ -106,6 +95,6 @@ def test_the_service_day_pages_fit_a_phone_and_a_tablet(browser, live_server, wo
             for path in ("/service-days/", "/service-days/new", f"/service-days/{day.id}",
                          f"/service-days/{day.id}/edit", "/service-days/tally", f"/requests/new?service_day_id={day.id}"):
                 page.goto(live_server.url + path)
-                _fits(page, viewport["width"])
+                assert_fits(page, viewport["width"])
         finally:
             context.close()
