@@ -85,6 +85,40 @@ def test_the_tablet_offline_tallies_each_resident_and_back_online_each_is_stored
         context.close()
 
 
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_request_heard_at_the_tablet_with_no_signal_names_the_day_once_synced(browser, live_server, world):
+    from fuxin_pwa.requests.models import ResidentRequest
+
+    day = a_day(world)
+    base = live_server.url
+    context = browser.new_context(**OWN_CHECKS, viewport=TABLET, locale="zh-CN", has_touch=True)
+    try:
+        page = context.new_page()
+        log_in(page, base, "liaison")
+        page.goto(f"{base}/service-days/tally")
+        wait_for_worker(page)
+        wait_for_cached_pages(page, ["/service-days/tally", "/requests/new"])
+        context.set_offline(True)
+        page.reload()
+        page.locator(f"#day-{day.id}").get_by_role("link", name="群众有诉求？登记诉求").click()
+        page.wait_for_url(f"**/requests/new?service_day_id={day.id}")
+        form = page.locator("form[data-outbox=request]")
+        assert form.locator("input[name=service_day_id]").input_value() == str(day.id)
+        page.fill("#resident_name", "李大爷")
+        page.select_option("#place_id", str(world.village_a.id))
+        page.select_option("#category", "policy_question")
+        page.fill("#description", "咨询高龄补贴怎么申请")
+        form.locator("button[type=submit]").click()
+        form.locator("[data-outbox-status]").filter(has_text="已保存").wait_for()
+        assert rows(ResidentRequest) == []
+        context.set_offline(False)
+        eventually(page, lambda: len(rows(ResidentRequest)) == 1, what="the request")
+        [raised] = rows(ResidentRequest)
+        assert (raised.service_day_id, raised.resident_name, raised.source) == (day.id, "李大爷", "sync")
+    finally:
+        context.close()
+
+
 def test_the_service_day_pages_fit_a_phone_and_a_tablet(browser, live_server, world):
     day = a_day(world, codes=("haircut", "clinic", "legal", "policy", "errands"))
     for viewport in (PHONE, TABLET):
