@@ -133,6 +133,26 @@ def month_plan(user) -> MonthPlan | None:
     return MonthPlan(owed_households(user.team, scope))
 
 
+def phone_plan(user, today: date | None = None) -> dict:
+    """The plan as /api/v1/me carries it, so the home's panel can be drawn again offline
+    (static/js/rounds.js): what the home card shows and nothing more, no resident's phone
+    or ID number. Empty for leaders and for people with no rule. Two queries at most beyond
+    month_plan's, whatever the number of households: the plan and the households' tags."""
+    today = today or local_today()
+    plan = month_plan(user)
+    if plan is None or not plan.households:
+        return {}
+    owed = plan.owed
+    tags = tags_of(o.household_id for o in owed)
+    return {"month": today.strftime("%Y-%m"), "done": plan.done, "required": plan.required,
+            "owed": [{"household_id": o.household_id, "place_id": o.place_id, "place_name": o.place_name,
+                      "address": o.address, "tags": [str(label) for code, label in CARE_TAGS.items()
+                                                     if code in tags.get(o.household_id, ())],
+                      "done": o.done, "required": o.required, "due": o.required - o.done,
+                      "due_by": o.next_due.isoformat() if o.next_due else None, "overdue": o.overdue}
+                     for o in owed]}
+
+
 # --- Writes --------------------------------------------------------------------------------
 
 def household_tags(household_id: int) -> list[str]:
