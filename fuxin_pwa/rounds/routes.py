@@ -28,7 +28,7 @@ def _home_rounds(user):
     if plan is None or not plan.households:
         return None
     owed = plan.owed
-    return {"plan": plan, "owed": owed[:HOME_LIMIT], "more": max(0, len(owed) - HOME_LIMIT)}
+    return {"plan": plan, "owed": owed[:HOME_LIMIT], "more": max(0, len(owed) - HOME_LIMIT), "limit": HOME_LIMIT}
 
 
 def _leader_page(form, status=200):
