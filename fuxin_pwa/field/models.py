@@ -48,6 +48,8 @@ class CheckIn(FieldRecordMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     place_id: Mapped[int] = mapped_column(sa.ForeignKey("places.id"), index=True)
+    # The household visited, when the check-in names one: it counts in its planned rounds (rounds/).
+    household_id: Mapped[int | None] = mapped_column(sa.ForeignKey("households.id"), index=True)
     lat: Mapped[float | None] = mapped_column()
     lon: Mapped[float | None] = mapped_column()
     accuracy_m: Mapped[float | None] = mapped_column()
@@ -55,6 +57,7 @@ class CheckIn(FieldRecordMixin, db.Model):
 
     user = relationship("User")
     place = relationship("Place")
+    household = relationship("Household")
 
     @property
     def has_location(self) -> bool:

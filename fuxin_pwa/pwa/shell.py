@@ -40,7 +40,7 @@ OFFLINE_PAGES = (("field.home", _l("首页")), ("field.checkin", _l("签到")), 
 # and the page's scripts read the arguments from the address (outbox-forms.js the place,
 # relay.js the directive, rounds.js a household of the plan). Only these arguments: a page opened with any other (a household,
 # a search) would not show what was asked, so that one gets the offline page.
-OFFLINE_ARGS = {"field.checkin": ("place_id",), "field.task_log": ("directive_id", "place_id", "household_id"),
+OFFLINE_ARGS = {"field.checkin": ("place_id", "household_id"), "field.task_log": ("directive_id", "place_id", "household_id"),
                 "requests.new": ("service_day_id",)}
 # The pages the worker and the browser may keep: those, and the shell's own (everything else
 # is no-store, pwa/__init__.py).

@@ -12,7 +12,7 @@ _ERROR = {"type": "object", "required": ["error"],
           "properties": {"error": {"type": "string"}, "detail": {"type": "string"}}}
 
 DATA = {
-    "checkin": {"place_id": "integer", "lat": "number", "lon": "number", "accuracy_m": "number", "note": "string"},
+    "checkin": {"place_id": "integer", "household_id": "integer", "lat": "number", "lon": "number", "accuracy_m": "number", "note": "string"},
     "task_log": {"kind": "string", "place_id": "integer", "summary": "string", "household_id": "integer",
                  "case_id": "integer", "request_id": "integer", "incident_id": "integer", "outcome": "string",
                  "next_step_on": "string", "duration_min": "integer", "directive_id": "integer",

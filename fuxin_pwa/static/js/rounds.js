@@ -9,7 +9,7 @@
 // server's drawing is the fresher and is left alone. A household's 已逾期 is the server's
 // (it knows last month); only the count, the list and the next visit's day move here.
 //
-// On the task-log form, a household of the plan opened offline (/log?household_id=…, the
+// On the task-log and check-in forms, a household of the plan opened offline (/log?household_id=…, the
 // page kept without it: pwa/shell.py OFFLINE_ARGS) is offered and picked, as the server would.
 (function () {
   "use strict";
@@ -112,7 +112,8 @@
     });
   }
 
-  // The task-log form kept without ?household_id=…: that household of the plan, offered and picked.
+  // The task-log or check-in form kept without ?household_id=…: that household of the plan,
+  // offered and picked.
   function householdFromAddress(form) {
     var select = form.elements.household_id, wanted = new URLSearchParams(window.location.search).get("household_id");
     if (!select || select.tagName !== "SELECT" || !wanted || !/^\d+$/.test(wanted)) return;
@@ -122,6 +123,8 @@
       if (!o) return;
       var option = new Option(o.address, wanted, true, true);
       select.appendChild(option);
+      var wrap = select.closest("[data-household-choice]");
+      if (wrap) wrap.hidden = false;
       select.value = wanted;
       var place = form.elements.place_id;
       if (place && place.tagName === "SELECT" &&
@@ -135,7 +138,7 @@
   function scan() {
     var panel = document.getElementById("home-rounds");
     if (panel) drawHome(panel);
-    document.querySelectorAll("form[data-outbox=task_log]").forEach(householdFromAddress);
+    document.querySelectorAll("form[data-outbox=task_log], form[data-outbox=checkin]").forEach(householdFromAddress);
   }
 
   function start() {
