@@ -4,7 +4,9 @@ whichever worker or server that write was made.
 
 There are two kinds of version. A person's own is bumped after a commit that wrote only
 their own visit records (check-ins and task logs that relay nothing): the bulk of all
-writes, which change nothing kept for anyone else. The shared one ("all") is bumped after
+writes, which change nothing kept for anyone else. A visit to a household bumps the
+versions of the people who cover its place, whose plan it ticks off (rounds/), and no one
+else's. The shared one ("all") is bumped after
 any other committed write: places, people, requests, dispatch, directives. What is kept
 names the versions it was made under and is thrown away when either has moved on.
 
@@ -155,8 +157,9 @@ _OWN: dict[str, object] = {}  # table name -> rule(row values) -> the person's i
 
 
 def own_records(table_name: str, owner_of) -> None:
-    """Rows of this table that change only their writer's pages: owner_of(values) gives the
-    person's id for a row, or None for a row that changes what others see too."""
+    """Rows of this table that change only some people's pages: owner_of(values) gives the
+    person's id for a row (their own), a set of ids (these people's, such as those whose
+    plan a visit ticks off), or None for a row that changes what anyone may see."""
     _OWN[table_name] = owner_of
 
 
@@ -167,7 +170,11 @@ def _note(session: Session, names: Iterable[str]) -> None:
 def _row_names(table_name: str, values) -> set[str]:
     rule = _OWN.get(table_name)
     owner = rule(values) if rule is not None else None
-    return {person(owner)} if owner is not None else {ALL}
+    if owner is None:
+        return {ALL}
+    if isinstance(owner, int):
+        return {person(owner)}
+    return {person(i) for i in owner} or {ALL}  # nobody named: play safe
 
 
 def _after_flush(session: Session, _context) -> None:

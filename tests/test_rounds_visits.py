@@ -86,3 +86,57 @@ def test_junk_for_the_household_is_a_field_error_never_a_server_error(app, clien
         assert status == "rejected" and "household_id" in errors, errors
     r = client.post("/checkin", data={"place_id": world.grid_c.id, "household_id": str(household)})
     assert r.status_code in (302, 422) or (r.status_code == 400 and "\x00" in str(household))  # NUL: refused whole
+
+
+# --- Which kept pages a visit makes stale ----------------------------------------------------
+
+def _versions(world):
+    from fuxin_pwa import versions
+
+    return {name: versions.store().read((versions.person(u.id),))[0]
+            for name, u in (("grid", world.grid), ("community", world.community_worker),
+                            ("liaison", world.liaison), ("leader", world.leader))} | {
+        "all": versions.store().read((versions.ALL,))[0]}
+
+
+def _moved(before, after):
+    return {name for name in before if before[name] != after[name]}
+
+
+def test_a_visit_to_a_household_bumps_only_those_who_cover_its_place(client, auth, world):
+    from tests.factories import make_task_log
+
+    before = _versions(world)
+    make_task_log(world.grid, world.grid_c, household_id=world.household_c.id)
+    # The grid worker (her grid holds the estate) and the community worker (the community
+    # holds the grid) have it in their plan; the liaison of 东村 and the shared version not.
+    assert _moved(before, _versions(world)) == {"grid", "community"}
+
+    before = _versions(world)
+    auth.login("grid")
+    r = sync(client, [checkin(world.grid_c.id, household_id=world.household_c.id), checkin(world.grid_c.id)])
+    assert [s for s, _e in _statuses(r)] == ["created", "created"]
+    assert _moved(before, _versions(world)) == {"grid", "community"}
+
+    before = _versions(world)
+    make_task_log(world.liaison, world.village_a)  # no household: her own pages only
+    assert _moved(before, _versions(world)) == {"liaison"}
+
+
+def test_a_visit_elsewhere_leaves_her_kept_home_as_it_was(client, auth, world, count_queries):
+    from tests.factories import make_task_log
+
+    first, _second = _two_living_alone(world)
+    auth.login("liaison")
+    _home(client)
+    make_task_log(world.community_worker, world.grid_c)  # another person's own record: kept, as test_kept shows
+    with count_queries() as kept:
+        _home(client)
+    make_task_log(world.community_worker, world.grid_c, household_id=first.id)  # a household she does not cover
+    with count_queries() as again:
+        _home(client)
+    assert again.count == kept.count
+    make_task_log(world.leader, world.village_a, household_id=world.household_a.id)  # one of 东村's: drawn again
+    with count_queries() as drawn:
+        _home(client)
+    assert drawn.count > kept.count

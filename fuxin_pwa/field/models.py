@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..i18n import is_english
+from ..memo import remembered
 from ..records import FieldRecordMixin
 from ..versions import own_records
 
@@ -100,13 +101,35 @@ class TaskLog(FieldRecordMixin, db.Model):
 
 # A visit record changes only its writer's own pages (their home counts their check-ins)
 # unless it moves something others see: a directive relayed, a request or case visited, an
-# incident reported on, a household visited (its team's planned rounds, rounds/).
-# versions.py bumps the writer's version, or everyone's.
-_SHARED_LINKS = ("directive_id", "request_id", "case_id", "incident_id", "household_id")
+# incident reported on: then versions.py bumps everyone's version. A household visited
+# changes the plan (rounds/) on the homes of those who cover its place: theirs are bumped,
+# with the writer's, and not everyone's (a visit a minute would redraw every kept home).
+_SHARED_LINKS = ("directive_id", "request_id", "case_id", "incident_id")
 
 
-def _visit_owner(values) -> int | None:
-    return None if any(values.get(link) for link in _SHARED_LINKS) else values.get("user_id")
+def _visit_owner(values) -> int | frozenset[int] | None:
+    if any(values.get(link) for link in _SHARED_LINKS):
+        return None
+    writer, household_id = values.get("user_id"), values.get("household_id")
+    if not household_id or writer is None:
+        return writer
+    people = remembered(("covering-household", household_id), lambda: _covering(household_id))
+    return people | {writer}
+
+
+def _covering(household_id: int) -> frozenset[int]:
+    """Who covers the household's place: assigned to it or to a place above it (a grid
+    worker's grid holds the estate). One query, on the connection of the write's transaction
+    (Core: no session event runs again), once a request for each household."""
+    from ..places.models import Assignment, Household, Place  # places/ builds on nothing here
+
+    up = (sa.select(Place.id, Place.parent_id)
+          .where(Place.id == sa.select(Household.place_id).where(Household.id == household_id).scalar_subquery())
+          .cte("up", recursive=True))
+    up = up.union_all(sa.select(Place.id, Place.parent_id).join(up, Place.id == up.c.parent_id))
+    rows = db.session.connection().execute(
+        sa.select(Assignment.user_id).join(up, Assignment.place_id == up.c.id).distinct())
+    return frozenset(row[0] for row in rows)
 
 
 own_records(CheckIn.__tablename__, _visit_owner)
