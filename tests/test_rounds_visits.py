@@ -48,6 +48,15 @@ def test_a_check_in_at_a_household_outside_her_places_is_refused(client, auth, w
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 0
 
 
+def test_the_home_offers_a_check_in_at_each_household_owed(client, auth, world):
+    first, second = _two_living_alone(world)
+    auth.login("grid")
+    page = _home(client)
+    for h in (first, second):
+        assert f"/checkin?household_id={h.id}&amp;place_id={h.place_id}" in page
+    assert page.count("入户签到") == 2
+
+
 def test_the_check_in_form_opened_for_a_household_offers_it_and_only_hers(client, auth, world):
     first, _second = _two_living_alone(world)
     auth.login("grid")

@@ -108,6 +108,6 @@
     "本月已走访 {done}/{required} 次": "Visited {done}/{required} times this month",
     "{month}月{day}日前走访": "Visit by {day}/{month}", "已逾期": "Overdue",
     "还有 {n} 户待走访": "{n} households still to visit",
-    "本月计划走访已完成。": "This month's planned visits are done."
+    "本月计划走访已完成。": "This month's planned visits are done.", "入户签到": "Check in at the household"
   };
 })(typeof self !== "undefined" ? self : this);

@@ -71,6 +71,10 @@
     p.appendChild(document.createTextNode(" · "));
     p.appendChild(el("span", "due", FuxinT("{month}月{day}日前走访", due)));
     if (o.overdue) p.appendChild(el("span", "overdue-tag", FuxinT("已逾期")));
+    p.appendChild(document.createTextNode(" · "));
+    var checkin = el("a", "rounds-log", FuxinT("入户签到"));
+    checkin.href = "/checkin?household_id=" + o.household_id + "&place_id=" + o.place_id;
+    p.appendChild(checkin);
     li.appendChild(p);
     return li;
   }
