@@ -25,6 +25,19 @@ def remembered(key, compute: Callable):
     return store[key]
 
 
+def remember(key, value) -> None:
+    """Set what remembered(key, …) answers for the rest of this request (a batch looked up
+    together, one query for many keys); outside a request, nothing is kept."""
+    store = g.get("_memo") if has_request_context() else None
+    if store is not None:
+        store[key] = value
+
+
+def is_remembered(key) -> bool:
+    store = g.get("_memo") if has_request_context() else None
+    return store is not None and key in store
+
+
 def forget() -> None:
     if has_request_context() and g.get("_memo") is not None:
         g._memo = {}

@@ -78,5 +78,6 @@ def test_without_javascript_the_ticked_directive_is_relayed(client, auth, world)
 
 def test_the_worker_answers_only_links_whose_arguments_the_kept_page_fills_in(client):
     config = worker_config(client.get("/sw.js").get_data(as_text=True))
-    assert config["offlineArgs"] == {"/checkin": ["place_id"], "/log": ["directive_id", "place_id"],
+    assert config["offlineArgs"] == {"/checkin": ["place_id", "household_id"],
+                                     "/log": ["directive_id", "place_id", "household_id"],
                                      "/requests/new": ["service_day_id"]}

@@ -323,3 +323,70 @@ def test_a_household_short_last_month_is_not_overdue_once_this_months_visits_are
     auth.logout()
     auth.login("leader")
     assert "逾期未走访" not in client.get("/rounds/").get_data(as_text=True)
+
+
+# --- The plan on the phone (/api/v1/me) ------------------------------------------------------
+
+def _me(client) -> dict:
+    r = client.get("/api/v1/me")
+    assert r.status_code == 200
+    return r.get_json()
+
+
+def test_the_phone_gets_the_plan_with_the_households_still_owed(client, auth, world):
+    first, second = _two_living_alone(world)
+    _tag(first, "lives_alone", "disabled")
+    make_task_log(world.grid, world.grid_c, household_id=first.id)
+    auth.login("grid")
+    plan = _me(client)["plan"]
+    assert plan["month"] == date.today().strftime("%Y-%m")
+    assert (plan["done"], plan["required"]) == (1, 4)
+    owed = {o["household_id"]: o for o in plan["owed"]}
+    assert set(owed) == {first.id, second.id}
+    assert owed[first.id]["tags"] == ["独居老人", "残疾人"] and owed[first.id]["due"] == 1
+    assert owed[second.id]["due"] == 2 and owed[second.id]["address"] == second.address
+    assert owed[second.id]["place_id"] == world.grid_c.id and owed[second.id]["overdue"] in (True, False)
+    # What the home card shows, nothing more: no resident's phone, ID number or name.
+    text = client.get("/api/v1/me").get_data(as_text=True)
+    assert "13700001234" not in text and "13600001111" not in text and "赵六" not in text
+
+
+def test_a_visit_made_changes_the_phones_plan_and_its_etag(client, auth, world):
+    first, _second = _two_living_alone(world)
+    auth.login("grid")
+    r = client.get("/api/v1/me")
+    etag = r.headers["ETag"]
+    make_task_log(world.grid, world.grid_c, household_id=first.id)
+    r = client.get("/api/v1/me", headers={"If-None-Match": etag})
+    assert r.status_code == 200 and r.get_json()["plan"]["done"] == 1
+
+
+def test_leaders_and_people_without_a_rule_get_an_empty_plan(client, auth, world):
+    _two_living_alone(world)
+    for username in ("leader", "liaison", "admin"):
+        auth.login(username)
+        assert _me(client)["plan"] == {}
+        auth.logout()
+
+
+def test_me_costs_the_same_queries_for_two_households_and_for_thirty(client, auth, world, queries_of):
+    from fuxin_pwa.versions import bump_all
+
+    _two_living_alone(world)
+    auth.login("grid")
+
+    def drawn_again():
+        bump_all()  # nothing kept: the body is drawn from the database
+        return client.get("/api/v1/me")
+
+    before = queries_of(drawn_again)
+    for n in range(28):
+        household = Household(place_id=world.grid_c.id, address=f"万科第1网格{100 + n}号", head_name="居民")
+        db.session.add(household)
+        db.session.flush()
+        db.session.add_all([CareTag(household_id=household.id, tag="lives_alone"),
+                            CareTag(household_id=household.id, tag="disabled")])
+    db.session.commit()
+    make_task_log(world.grid, world.grid_c, household_id=world.household_c.id)
+    assert len(_me(client)["plan"]["owed"]) == 30
+    assert queries_of(drawn_again) == before

@@ -119,7 +119,20 @@ class FieldRecordForm(FlaskForm):
                 if name not in ("csrf_token", "record_id")}
 
 
+def _household_in_scope(user, field) -> None:
+    """A household named by a record: one of the person's places (their 包片), else an error."""
+    if field.data is None:
+        if field.raw_data and field.raw_data[0] not in ("", None):
+            raise ValidationError(_("户不存在"))
+        return
+    household = db.session.get(Household, field.data)
+    if household is None or not place_in_scope(user, household.place_id):
+        raise ValidationError(_("户不存在或不在您的范围内"))
+
+
 class CheckInForm(FieldRecordForm):
+    # A visit to a household of the plan (rounds/) may be a check-in naming it, as a task log may.
+    household_id = SelectField(_l("户（可选）"), coerce=int_or_none, validate_choice=False)
     lat = lat_field()
     lon = lon_field()
     accuracy_m = accuracy_field()
@@ -134,6 +147,9 @@ class CheckInForm(FieldRecordForm):
             missing.errors = list(missing.errors) + [_("经纬度需同时提供")]
             return False
         return ok
+
+    def validate_household_id(self, field):
+        _household_in_scope(self.user, field)
 
 
 class TaskLogForm(FieldRecordForm):

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..coded import CodedEntryMixin
 from ..extensions import db
+from ..memo import is_remembered, remember, remembered
 from ..records import FieldRecordMixin
 from ..versions import own_records
 
@@ -36,6 +37,8 @@ class CheckIn(FieldRecordMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     place_id: Mapped[int] = mapped_column(sa.ForeignKey("places.id"), index=True)
+    # The household visited, when the check-in names one: it counts in its planned rounds (rounds/).
+    household_id: Mapped[int | None] = mapped_column(sa.ForeignKey("households.id"), index=True)
     lat: Mapped[float | None] = mapped_column()
     lon: Mapped[float | None] = mapped_column()
     accuracy_m: Mapped[float | None] = mapped_column()
@@ -43,6 +46,7 @@ class CheckIn(FieldRecordMixin, db.Model):
 
     user = relationship("User")
     place = relationship("Place")
+    household = relationship("Household")
 
     @property
     def has_location(self) -> bool:
@@ -85,14 +89,49 @@ class TaskLog(FieldRecordMixin, db.Model):
 
 # A visit record changes only its writer's own pages (their home counts their check-ins)
 # unless it moves something others see: a directive relayed, a request or case visited, an
-# incident reported on, a household visited (its team's planned rounds, rounds/).
-# versions.py bumps the writer's version, or everyone's.
-_SHARED_LINKS = ("directive_id", "request_id", "case_id", "incident_id", "household_id")
+# incident reported on: then versions.py bumps everyone's version. A household visited
+# changes the plan (rounds/) on the homes of those who cover its place: theirs are bumped,
+# with the writer's, and not everyone's (a visit a minute would redraw every kept home).
+_SHARED_LINKS = ("directive_id", "request_id", "case_id", "incident_id")
 
 
-def _visit_owner(values) -> int | None:
-    return None if any(values.get(link) for link in _SHARED_LINKS) else values.get("user_id")
+def _visit_owner(values) -> int | frozenset[int] | None:
+    if any(values.get(link) for link in _SHARED_LINKS):
+        return None
+    writer, household_id = values.get("user_id"), values.get("household_id")
+    if not household_id or writer is None:
+        return writer
+    people = remembered(("covering-household", household_id), lambda: _covering([household_id])[household_id])
+    return people | {writer}
 
 
-own_records(CheckIn.__tablename__, _visit_owner)
-own_records(TaskLog.__tablename__, _visit_owner)
+def _prepare_visits(rows) -> None:
+    """Who covers each household the written visits name, for all of them in one query."""
+    wanted = {r.get("household_id") for r in rows if r.get("household_id")
+              and not any(r.get(link) for link in _SHARED_LINKS)}
+    wanted = {h for h in wanted if not is_remembered(("covering-household", h))}
+    if wanted:
+        for household_id, people in _covering(wanted).items():
+            remember(("covering-household", household_id), people)
+
+
+def _covering(household_ids) -> dict[int, frozenset[int]]:
+    """Who covers each household's place: assigned to it or to a place above it (a grid
+    worker's grid holds the estate). One query whatever the number of households, on the
+    connection of the write's transaction (Core: no session event runs again)."""
+    from ..places.models import Assignment, Household, Place  # places/ builds on nothing here
+
+    ids = list(household_ids)
+    up = (sa.select(Household.id.label("household_id"), Place.id, Place.parent_id)
+          .join(Place, Place.id == Household.place_id).where(Household.id.in_(ids))
+          .cte("up", recursive=True))
+    up = up.union_all(sa.select(up.c.household_id, Place.id, Place.parent_id).join(up, Place.id == up.c.parent_id))
+    found: dict[int, set[int]] = {h: set() for h in ids}
+    for household_id, user_id in db.session.connection().execute(
+            sa.select(up.c.household_id, Assignment.user_id).join(up, Assignment.place_id == up.c.id).distinct()):
+        found[household_id].add(user_id)
+    return {h: frozenset(people) for h, people in found.items()}
+
+
+own_records(CheckIn.__tablename__, _visit_owner, _prepare_visits)
+own_records(TaskLog.__tablename__, _visit_owner, _prepare_visits)

@@ -51,17 +51,31 @@ def _prefill(form, places):
         form.place_id.data = wanted if wanted in ids else (ids[0] if len(ids) == 1 else None)
 
 
+def _household_choice(form):
+    """The household a link opened the form for (?household_id=…, a household of the plan),
+    offered beside 不关联; 404 for one outside the person's places."""
+    household = None
+    if request.args.get("household_id", type=an_id):
+        household = get_household(request.args.get("household_id", type=an_id), current_user)
+    form.household_id.choices = [("", _("不关联"))] + ([(household.id, household.address)] if household else [])
+    return household
+
+
 @bp.route("/checkin", methods=["GET", "POST"])
 @roles_required(*ANYONE)
 def checkin():
     form = CheckInForm(user=current_user)
     form.place_id.choices = place_choices(current_user)
+    household = _household_choice(form)
     if form.validate_on_submit():
         result = save_checkin(current_user, form, web_meta(form, "checkin"))
         if result.status != REJECTED:
             flash(_("已保存签到"), "success")
             return redirect(url_for("field.home"))
         form.record_id.errors = result.errors["id"]
+    if household and form.household_id.data is None and request.method == "GET":
+        form.household_id.data = household.id
+        form.place_id.data = household.place_id
     _prefill(form, form.place_id.choices)
     return render("field/checkin.html", form=form, low_accuracy_m=LOW_ACCURACY_M,
                   status=422 if form.errors else 200)
@@ -73,10 +87,7 @@ def task_log():
     form = TaskLogForm(user=current_user)
     form.place_id.choices = place_choices(current_user)
     form.kind.choices = kind_choices(active_task_kinds())
-    household = None
-    if request.args.get("household_id", type=an_id):
-        household = get_household(request.args.get("household_id", type=an_id), current_user)
-    form.household_id.choices = [("", _("不关联"))] + ([(household.id, household.address)] if household else [])
+    household = _household_choice(form)
     form.case_id.choices = [("", _("不关联"))]
     if form.validate_on_submit():
         result = save_task_log(current_user, form, web_meta(form, "task_log"))

@@ -9,7 +9,8 @@ from .models import DEFAULT_TASK_KINDS, CheckIn, TaskKind, TaskLog
 
 def save_checkin(user, form: CheckInForm, meta: RecordMeta) -> StoreResult:
     def build():
-        return CheckIn(user_id=user.id, place_id=form.place_id.data, lat=form.lat.data,
+        return CheckIn(user_id=user.id, place_id=form.place_id.data, household_id=form.household_id.data,
+                       lat=form.lat.data,
                        lon=form.lon.data, accuracy_m=form.accuracy_m.data,
                        note=(form.note.data or "").strip() or None, **meta.columns())
 

@@ -1,7 +1,7 @@
 """Planned rounds (定向常态服务): households carry care tags (重点人群), and leaders set per
 team how many visits a month each tagged household is owed ("each 独居老人 household in my
-grid: at least 2 visits a month"). A visit is a task log naming the household: recorded
-once, it ticks the plan off with no second entry."""
+grid: at least 2 visits a month"). A visit is a task log or a check-in naming the household:
+recorded once, it ticks the plan off with no second entry."""
 from datetime import datetime
 
 import sqlalchemy as sa

@@ -2,7 +2,8 @@
 
 Leaders and admins set the rules and see completion per place and per team; field staff see
 their plan (the home's panel, and the whole list here). Admins and the grid worker covering
-a household set its care groups; a visit is logged with the field's task-log form."""
+a household set its care groups; a visit is logged with the field's task-log or check-in
+form naming the household. The phone gets the plan in /api/v1/me (sync/routes.py)."""
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -28,7 +29,7 @@ def _home_rounds(user):
     if plan is None or not plan.households:
         return None
     owed = plan.owed
-    return {"plan": plan, "owed": owed[:HOME_LIMIT], "more": max(0, len(owed) - HOME_LIMIT)}
+    return {"plan": plan, "owed": owed[:HOME_LIMIT], "more": max(0, len(owed) - HOME_LIMIT), "limit": HOME_LIMIT}
 
 
 def _leader_page(form, status=200):

@@ -3,9 +3,9 @@
 
 A rule says: each household of a care group in a member's places is owed N visits a month
 by the member's team. A household in two groups with two rules of one team is owed the
-larger number: one visit serves both. A visit is a task log naming the household, made by
-anyone of the team (two grid workers sharing a grid share its plan). A check-in names a
-place, not a household, so it ticks off the village's weekly visit (the coverage page),
+larger number: one visit serves both. A visit is a task log or a check-in naming the
+household, made by anyone of the team (two grid workers sharing a grid share its plan). A
+check-in naming only a place ticks off the village's weekly visit (the coverage page),
 never a household's.
 
 The visits are spread over the month: the k-th of N is due by day ⌈k·D/N⌉ of a D-day
@@ -94,15 +94,17 @@ def owed_households(team: str | None, scope, today: date | None = None) -> list[
     if team is not None:
         rules = rules.where(VisitRule.team == team)
     rules = rules.subquery()
-    from ..field.models import TaskLog  # field/ builds on nothing of this area's
+    from ..field.models import CheckIn, TaskLog  # field/ builds on nothing of this area's
 
-    this_month = sa.func.sum(sa.case((TaskLog.occurred_at >= month_start, 1), else_=0))
-    visits = (sa.select(TaskLog.household_id, User.team, this_month.label("this_month"),
+    # A visit: a task log or a check-in naming the household, since last month began.
+    made = sa.union_all(*(sa.select(m.household_id, m.user_id, m.occurred_at)
+                          .where(m.household_id.is_not(None), m.occurred_at >= prev_start, m.occurred_at < month_end)
+                          for m in (TaskLog, CheckIn))).subquery()
+    this_month = sa.func.sum(sa.case((made.c.occurred_at >= month_start, 1), else_=0))
+    visits = (sa.select(made.c.household_id, User.team, this_month.label("this_month"),
                         sa.func.count().label("both"))
-              .join(User, User.id == TaskLog.user_id)
-              .where(TaskLog.household_id.is_not(None), TaskLog.occurred_at >= prev_start,
-                     TaskLog.occurred_at < month_end)
-              .group_by(TaskLog.household_id, User.team).subquery())
+              .join(User, User.id == made.c.user_id)
+              .group_by(made.c.household_id, User.team).subquery())
     stmt = (sa.select(Household.id, Household.address, Place.id, Place.name, rules.c.team, rules.c.required,
                       rules.c.since, sa.func.coalesce(visits.c.this_month, 0), sa.func.coalesce(visits.c.both, 0))
             .join(rules, rules.c.household_id == Household.id)
@@ -131,6 +133,26 @@ def month_plan(user) -> MonthPlan | None:
     if not scope:
         return None
     return MonthPlan(owed_households(user.team, scope))
+
+
+def phone_plan(user, today: date | None = None) -> dict:
+    """The plan as /api/v1/me carries it, so the home's panel can be drawn again offline
+    (static/js/rounds.js): what the home card shows and nothing more, no resident's phone
+    or ID number. Empty for leaders and for people with no rule. Two queries at most beyond
+    month_plan's, whatever the number of households: the plan and the households' tags."""
+    today = today or local_today()
+    plan = month_plan(user)
+    if plan is None or not plan.households:
+        return {}
+    owed = plan.owed
+    tags = tags_of(o.household_id for o in owed)
+    return {"month": today.strftime("%Y-%m"), "done": plan.done, "required": plan.required,
+            "owed": [{"household_id": o.household_id, "place_id": o.place_id, "place_name": o.place_name,
+                      "address": o.address, "tags": [str(label) for code, label in CARE_TAGS.items()
+                                                     if code in tags.get(o.household_id, ())],
+                      "done": o.done, "required": o.required, "due": o.required - o.done,
+                      "due_by": o.next_due.isoformat() if o.next_due else None, "overdue": o.overdue}
+                     for o in owed]}
 
 
 # --- Writes --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ _ERROR = {"type": "object", "required": ["error"],
           "properties": {"error": {"type": "string"}, "detail": {"type": "string"}}}
 
 DATA = {
-    "checkin": {"place_id": "integer", "lat": "number", "lon": "number", "accuracy_m": "number", "note": "string"},
+    "checkin": {"place_id": "integer", "household_id": "integer", "lat": "number", "lon": "number", "accuracy_m": "number", "note": "string"},
     "task_log": {"kind": "string", "place_id": "integer", "summary": "string", "household_id": "integer",
                  "case_id": "integer", "request_id": "integer", "incident_id": "integer", "outcome": "string",
                  "next_step_on": "string", "duration_min": "integer", "directive_id": "integer",
@@ -107,6 +107,27 @@ def openapi_document() -> dict:
                                                              "type": "object", "required": ["code", "label"],
                                                              "properties": {"code": {"type": "string"},
                                                                             "label": {"type": "string"}}}}}}},
+                                      "plan": {"type": "object", "description":
+                                               "this month's planned visits (本月计划); empty for leaders and "
+                                               "for people whose team has no rule", "properties": {
+                                                   "month": {"type": "string", "description": "YYYY-MM"},
+                                                   "done": {"type": "integer"}, "required": {"type": "integer"},
+                                                   "owed": {"type": "array", "items": {
+                                                       "type": "object",
+                                                       "required": ["household_id", "place_id", "address", "tags",
+                                                                    "due", "overdue"],
+                                                       "properties": {
+                                                           "household_id": {"type": "integer"},
+                                                           "place_id": {"type": "integer"},
+                                                           "place_name": {"type": "string"},
+                                                           "address": {"type": "string"},
+                                                           "tags": {"type": "array", "items": {"type": "string"}},
+                                                           "done": {"type": "integer"},
+                                                           "required": {"type": "integer"},
+                                                           "due": {"type": "integer",
+                                                                   "description": "visits still owed this month"},
+                                                           "due_by": {"type": ["string", "null"], "format": "date"},
+                                                           "overdue": {"type": "boolean"}}}}}},
                                       "csrf_token": {"type": "string"}}},
                                  "sent with an ETag; If-None-Match answers 304"),
                     "304": {"description": "unchanged since the ETag sent"},

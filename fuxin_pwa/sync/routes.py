@@ -16,6 +16,7 @@ from ..service_days.services import days_in_window
 from ..field.services import active_task_kinds
 from ..kept import kept_for_person
 from ..places.services import selectable_places
+from ..rounds.services import phone_plan
 from ..timeutil import iso_local, utcnow
 from . import bp
 from .openapi import openapi_document
@@ -62,6 +63,8 @@ def _me_body() -> str:
                           "starts_at": d.starts_at.strftime("%H:%M"), "ends_at": d.ends_at.strftime("%H:%M"),
                           "services": [{"code": k.code, "label": k.display_label} for k in d.services]}
                          for d in days_in_window(current_user)],
+        # This month's planned visits (rounds/), so the home's 本月计划 is right offline.
+        "plan": phone_plan(current_user),
     }
     return json.dumps(body, sort_keys=True, ensure_ascii=False)
 

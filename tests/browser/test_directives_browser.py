@@ -143,7 +143,7 @@ def test_offline_a_link_with_arguments_the_page_cannot_show_gets_the_offline_pag
     _liaison_of_both_villages(world)
     _open_once_online(page, login, 0)
     page.context.set_offline(True)
-    response = page.goto(f"{live_server.url}/log?household_id=1")
+    response = page.goto(f"{live_server.url}/log?case_id=1")
     assert response.from_service_worker and "当前无网络" in page.inner_text("main")
     # The home's 签到 for a place: the kept form, that place picked.
     response = page.goto(f"{live_server.url}/checkin?place_id={world.village_a.id}")

@@ -102,6 +102,12 @@
     '此设备不支持定位，将记为"无定位"': 'This device cannot get a location; it will be recorded as "No location"',
     "已定位 ±{m} 米": "Located ±{m} m",
     "已定位 ±{m} 米（定位精度低）": "Located ±{m} m (low accuracy)",
-    '未能定位，将记为"无定位"，仍可保存': 'Could not get a location; it will be recorded as "No location". You can still save.'
+    '未能定位，将记为"无定位"，仍可保存': 'Could not get a location; it will be recorded as "No location". You can still save.',
+    // rounds.js: the home's 本月计划 drawn again offline
+    "本月计划 {done}/{required}": "This month's plan {done}/{required}",
+    "本月已走访 {done}/{required} 次": "Visited {done}/{required} times this month",
+    "{month}月{day}日前走访": "Visit by {day}/{month}", "已逾期": "Overdue",
+    "还有 {n} 户待走访": "{n} households still to visit",
+    "本月计划走访已完成。": "This month's planned visits are done.", "入户签到": "Check in at the household"
   };
 })(typeof self !== "undefined" ? self : this);

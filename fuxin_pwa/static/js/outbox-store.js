@@ -116,6 +116,8 @@
   O.labels.service = "服务项目";
   O.labels.count = "人数";
   O.labels.service_day_id = "便民服务日";
+  // Planned rounds: a check-in may name the household visited, which ticks it off the plan.
+  O.types.checkin.fields.household_id = "int";
 
   function uuid() {
     // crypto.randomUUID needs a secure context; a plain-http LAN install still gets v4 ids.
