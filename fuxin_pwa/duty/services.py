@@ -183,7 +183,7 @@ def _overlaps(user_id: int, shift: Shift, leaving: Shift) -> bool:
         Shift.starts_at < shift.ends_at, Shift.ends_at > shift.starts_at)))
 
 
-def _check_exchange(shift: Shift, mine: Shift, user_id: int, other_id: int) -> None:
+def check_exchange(shift: Shift, mine: Shift, user_id: int, other_id: int) -> None:
     """An exchange: `user_id` gives `shift` and takes `mine` (the other's), `other_id` the
     reverse. Refused with the sentence that says which condition fails."""
     if min(shift.starts_at, mine.starts_at) <= utcnow():
@@ -201,7 +201,7 @@ def _check_exchange(shift: Shift, mine: Shift, user_id: int, other_id: int) -> N
 
 def ask_exchange(shift: Shift, user, other: Shift, other_id: int) -> SwapRequest:
     """互换: my shift for the other person's shift on `other`; commits."""
-    _check_exchange(shift, other, user.id, other_id)
+    check_exchange(shift, other, user.id, other_id)
     swap = SwapRequest(shift_id=shift.id, from_user_id=user.id, to_user_id=other_id, exchange_shift_id=other.id,
                        state=ASKED)
     db.session.add(swap)
@@ -219,7 +219,7 @@ def _apply(swap: SwapRequest) -> None:
     shift = swap.shift
     if swap.exchange_shift_id is not None:
         # Both shifts change hands in the caller's one commit, or neither does.
-        _check_exchange(shift, swap.exchange_shift, swap.from_user_id, swap.to_user_id)
+        check_exchange(shift, swap.exchange_shift, swap.from_user_id, swap.to_user_id)
         _hand_over(shift, swap.from_user_id, swap.to_user_id)
         _hand_over(swap.exchange_shift, swap.to_user_id, swap.from_user_id)
         swap.state = APPLIED
