@@ -283,3 +283,13 @@ def test_junk_in_the_new_duty_forms_is_a_field_error_never_a_server_error(app, c
     r = client.post(f"/duty/shifts/{roster.shifts[0].id}/exchange", data=MultiDict(pairs))
     assert r.status_code < 500 and (r.status_code != 422 or 'class="error' in r.get_data(as_text=True))
     auth.logout()
+
+
+def test_a_second_shift_named_but_without_its_times_is_a_field_error(client, auth, world):
+    auth.login("leader")
+    form = {"name": "值守", "kind": "site_guard", "place_id": "", "starts_on": f"{local_today():%Y-%m-%d}",
+            "days": "3", "shift1_label": "白班", "shift1_starts": "08:00", "shift1_ends": "20:00",
+            "shift2_label": "夜班", "shift2_starts": "20:00", "shift2_ends": "", "per_shift": "1",
+            "member_ids": [world.cadre.id]}
+    r = client.post("/duty/new", data=form)
+    assert r.status_code == 422 and "第二班请填写名称、开始和结束时间，或全部不填" in r.get_data(as_text=True)

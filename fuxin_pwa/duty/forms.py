@@ -59,12 +59,18 @@ class RosterForm(FlaskForm):
         if self.per_shift.data and self.per_shift.data > len(set(chosen)):
             raise ValidationError(_("每班人数不能多于轮换人员数"))
 
-    def validate_shift2_ends(self, field):
-        parts = (self.shift2_label.data, self.shift2_starts.data, field.data)
+    def validate(self, extra_validators=None):
+        # The second shift is checked as a whole here, not by a field's own validator: an empty
+        # field's Optional() ends its chain, and a label with no end time would slip through.
+        ok = super().validate(extra_validators)
+        parts = (self.shift2_label.data, self.shift2_starts.data, self.shift2_ends.data)
         if any(parts) and not all(parts):
-            raise ValidationError(_("第二班请填写名称、开始和结束时间，或全部不填"))
+            self.shift2_ends.errors.append(_("第二班请填写名称、开始和结束时间，或全部不填"))
+            return False
         if self.shift2_label.data and self.shift2_label.data.strip() == (self.shift1_label.data or "").strip():
-            raise ValidationError(_("两个班次的名称不能相同"))
+            self.shift2_ends.errors.append(_("两个班次的名称不能相同"))
+            return False
+        return ok
 
 
 class ShiftForm(FlaskForm):
