@@ -12,8 +12,8 @@ from werkzeug.datastructures import MultiDict
 
 from fuxin_pwa.duty.models import ACCEPTED, APPLIED, ASKED, DECLINED, Holiday, Roster, Shift, StandbyGroup, SwapRequest
 from fuxin_pwa.duty.planning import add_holidays
-from fuxin_pwa.duty.services import (DutyRefused, RosterRule, ShiftRule, add_group, answer_swap, ask_exchange,
-                                     build_roster, set_shift_people)
+from fuxin_pwa.duty.services import (DutyRefused, RosterRule, ShiftRule, add_group, answer_swap, approve_swap,
+                                     ask_exchange, ask_swap, build_roster, set_shift_people)
 from fuxin_pwa.extensions import db
 from fuxin_pwa.timeutil import local_today, utcnow
 from tests.factories import make_checkin
@@ -73,7 +73,6 @@ def test_an_exchange_waits_for_the_leader_where_the_roster_requires_it(world):
     swap = ask_exchange(mine, world.cadre, hers, world.liaison_b.id)
     answer_swap(swap, True)
     assert swap.state == ACCEPTED and names(mine) == ["孙干部"]
-    from fuxin_pwa.duty.services import approve_swap
     approve_swap(swap, True)
     assert swap.state == APPLIED and names(mine) == ["钱包村"] and names(hers) == ["孙干部"]
 
@@ -94,12 +93,15 @@ def test_an_exchange_is_refused_once_someone_is_off_their_shift_and_nothing_chan
     roster = _roster(world)
     mine, hers = roster.shifts[0], roster.shifts[2]
     swap = ask_exchange(mine, world.cadre, hers, world.liaison_b.id)
-    set_shift_people(hers, [world.grid.id])  # the leader moved her; the exchange lapses
-    db.session.expire_all()
+    handed = ask_swap(hers, world.liaison_b, world.grid.id)  # meanwhile she gave hers to 周网格
+    answer_swap(handed, True)
     with pytest.raises(DutyRefused, match="对方已不在要换的班次上"):
         answer_swap(swap, True)
     db.session.expire_all()
     assert names(mine) == ["孙干部"] and names(hers) == ["周网格"] and swap.state == ASKED
+    set_shift_people(hers, [world.liaison.id])  # a leader's change: the offer lapses
+    db.session.expire_all()
+    assert swap.state == DECLINED
 
 
 def test_an_exchange_of_a_begun_shift_is_refused(world):
@@ -134,7 +136,6 @@ def test_a_new_people_list_rebuilds_only_the_shifts_not_yet_begun(client, auth, 
     before = {s.id: names(s) for s in roster.shifts if s.starts_at <= now}
     later = [s for s in roster.shifts if s.starts_at > now]
     on_later = next(s for s in later if any(p.user_id == world.cadre.id for p in s.people))
-    from fuxin_pwa.duty.services import ask_swap
     swap = ask_swap(on_later, world.cadre, world.liaison.id)
     auth.login("leader")
     r = client.post(f"/duty/{roster.id}/people", data={"member_ids": [world.grid.id, world.liaison.id]})
@@ -293,3 +294,16 @@ def test_a_second_shift_named_but_without_its_times_is_a_field_error(client, aut
             "member_ids": [world.cadre.id]}
     r = client.post("/duty/new", data=form)
     assert r.status_code == 422 and "第二班请填写名称、开始和结束时间，或全部不填" in r.get_data(as_text=True)
+
+
+def test_an_exchange_that_cannot_happen_is_refused_when_accepted_not_left_for_the_leader(world):
+    roster = _roster(world, approval=True)
+    mine, hers = roster.shifts[0], roster.shifts[2]
+    swap = ask_exchange(mine, world.cadre, hers, world.liaison_b.id)
+    # 孙干部 gave his shift to 周网格 meanwhile: his offer cannot be kept.
+    answer_swap(ask_swap(mine, world.cadre, world.grid.id), True)
+    approve_swap(db.session.scalar(sa.select(SwapRequest).where(SwapRequest.exchange_shift_id.is_(None))), True)
+    with pytest.raises(DutyRefused, match="提出互换的人已不在该班次上"):
+        answer_swap(swap, True)
+    db.session.expire_all()
+    assert swap.state == ASKED

@@ -131,17 +131,21 @@ def fill_days(roster: Roster, first: date, days: int) -> int:
 
 
 def set_shift_people(shift: Shift, user_ids) -> None:
-    """One shift's people, as the leader lists them now; commits. Open swaps of someone taken
-    off it lapse: there is nothing left for them to hand over."""
+    """One shift's people, as the leader lists them now; commits. Open swaps and exchanges of
+    someone taken off it lapse: there is nothing left for them to hand over."""
     wanted = list(dict.fromkeys(user_ids))
     current = {p.user_id: p for p in shift.people}
     for user_id, row in current.items():
         if user_id not in wanted:
             shift.people.remove(row)
     shift.people.extend(ShiftPerson(user_id=uid) for uid in wanted if uid not in current)
+    off = wanted or [0]
     db.session.execute(sa.update(SwapRequest).where(
-        SwapRequest.shift_id == shift.id, SwapRequest.state.in_((ASKED, ACCEPTED)),
-        SwapRequest.from_user_id.not_in(wanted or [0])).values(state=DECLINED, answered_at=utcnow()))
+        SwapRequest.state.in_((ASKED, ACCEPTED)),
+        sa.or_(sa.and_(SwapRequest.shift_id == shift.id, SwapRequest.from_user_id.not_in(off)),
+               # an exchange offered for this shift, its holder taken off it
+               sa.and_(SwapRequest.exchange_shift_id == shift.id, SwapRequest.to_user_id.not_in(off))))
+        .values(state=DECLINED, answered_at=utcnow()))
     db.session.commit()
 
 
@@ -250,6 +254,9 @@ def answer_swap(swap: SwapRequest, accept: bool) -> SwapRequest:
     if not accept:
         swap.state = DECLINED
     elif swap.shift.roster.swap_needs_approval:
+        if swap.exchange_shift_id is not None:
+            # Said now, not when the leader approves: an exchange that cannot happen waits on nobody.
+            check_exchange(swap.shift, swap.exchange_shift, swap.from_user_id, swap.to_user_id)
         swap.state = ACCEPTED
     else:
         _apply_or_undo(swap)
