@@ -307,3 +307,13 @@ def test_an_exchange_that_cannot_happen_is_refused_when_accepted_not_left_for_th
         answer_swap(swap, True)
     db.session.expire_all()
     assert swap.state == ASKED
+
+
+def test_a_roster_page_costs_the_same_for_more_standby_groups(app, client, auth, world, queries_of):
+    roster = _roster(world)
+    add_group(roster, "第1组", world.cadre.id, [world.liaison.id])
+    auth.login("leader")
+    few = queries_of(lambda: client.get(f"/duty/{roster.id}"))
+    for i in range(2, 5):
+        add_group(roster, f"第{i}组", world.liaison_b.id, [world.grid.id, world.liaison.id])
+    assert queries_of(lambda: client.get(f"/duty/{roster.id}")) == few

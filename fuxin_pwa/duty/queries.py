@@ -183,3 +183,11 @@ def exchange_offers(shift: Shift, user) -> list[Shift]:
                                ~Shift.id.in_(sa.select(ShiftPerson.shift_id).where(ShiftPerson.user_id == user.id)))
         .options(selectinload(Shift.people).selectinload(ShiftPerson.user))
         .order_by(Shift.starts_at, Shift.id)).all()
+
+
+def roster_groups(roster: Roster) -> list[StandbyGroup]:
+    """A roster's standby groups with leaders and members, in a fixed number of queries."""
+    return db.session.scalars(sa.select(StandbyGroup).where(StandbyGroup.roster_id == roster.id)
+                              .options(joinedload(StandbyGroup.leader),
+                                       selectinload(StandbyGroup.members).selectinload(StandbyMember.user))
+                              .order_by(StandbyGroup.sort, StandbyGroup.id)).all()

@@ -21,7 +21,7 @@ from . import bp
 from .export import roster_workbook
 from .forms import AnswerForm, CallUpForm, ExchangeForm, GroupForm, RosterForm, ShiftForm, SwapForm
 from .queries import (evidence, exchange_offers, get_group, get_roster, get_shift, get_swap, my_shifts, my_swaps, next_shift,
-                      on_duty_now, roster_grid, rosters_for, standby_groups, swaps_waiting)
+                      on_duty_now, roster_grid, roster_groups, rosters_for, standby_groups, swaps_waiting)
 from .services import (DutyRefused, RosterRule, ShiftRule, add_group, answer_swap, approve_swap, ask_exchange,
                        ask_swap,
                        build_roster, call_up, duty_staff, set_shift_people)
@@ -109,6 +109,7 @@ def _show(roster, group_form=None, status=200):
     if group_form is not None:
         group_form.leader_id.choices = people_field(group_form.member_ids).choices
     return render("duty/show.html", roster=roster, grid=grid, evidence=evidence(shifts), manage=manage,
+                  groups=roster_groups(roster),
                   group_form=group_form, now=utcnow(), status=status)
 
 
