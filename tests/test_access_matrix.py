@@ -19,6 +19,7 @@ from fuxin_pwa.cases.models import Case
 from fuxin_pwa.directives.attachments import Upload
 from fuxin_pwa.directives.services import publish_directive
 from fuxin_pwa.dispatch.models import Deployment, Incident, Post
+from fuxin_pwa.duty.models import Holiday
 from fuxin_pwa.duty.services import RosterRule, ShiftRule, add_group, ask_swap, build_roster
 from fuxin_pwa.evaluations.scoring import DEFAULT_WEIGHTS
 from fuxin_pwa.evaluations.services import create_round
@@ -127,6 +128,17 @@ MATRIX = [
     ("duty.swap", "POST", "/duty/shifts/{shift_a}/swap", {"young_cadre"}, 404, FORM_POST),
     ("duty.answer", "POST", "/duty/swaps/{swap_a}/answer", {"village_liaison"}, 404, FORM_POST),
     ("duty.approve", "POST", "/duty/swaps/{swap_a}/approve", OVERSIGHT, 403, FORM_POST),
+    ("duty.exchange", "POST", "/duty/shifts/{shift_a}/exchange", {"young_cadre"}, 404, FORM_POST),
+    ("duty.manage", "GET", "/duty/{roster_a}/manage", OVERSIGHT, 403, PAGE),
+    ("duty.extend", "POST", "/duty/{roster_a}/extend", OVERSIGHT, 403, FORM_POST),
+    ("duty.rebuild", "POST", "/duty/{roster_a}/people", OVERSIGHT, 403, FORM_POST),
+    ("duty.delete", "GET", "/duty/{roster_a}/delete", OVERSIGHT, 403, PAGE),
+    ("duty.delete", "POST", "/duty/{roster_a}/delete", OVERSIGHT, 403, FORM_POST),
+    ("duty.edit_group", "GET", "/duty/groups/{group_a}/edit", OVERSIGHT, 403, PAGE),
+    ("duty.edit_group", "POST", "/duty/groups/{group_a}/edit", OVERSIGHT, 403, FORM_POST),
+    ("duty.holiday_calendar", "GET", "/duty/holidays", OVERSIGHT, 403, PAGE),
+    ("duty.holiday_calendar", "POST", "/duty/holidays", OVERSIGHT, 403, FORM_POST),
+    ("duty.remove_holiday", "POST", "/duty/holidays/{holiday_a}/delete", OVERSIGHT, 403, FORM_POST),
     ("duty.call_up_group", "POST", "/duty/call-up/{incident_a}", OVERSIGHT, 403, FORM_POST),
     # Planned rounds: everyone sees their plan (leaders the rules and each place's completion);
     # leaders set rules; a household's care groups are the admin's and its grid worker's (the
@@ -338,7 +350,10 @@ def make_ids(world):
         "site_guard", "东村值守", world.village_a.id, local_today() + timedelta(days=1), 1,
         [ShiftRule("白班", time(8), time(20)), ShiftRule("夜班", time(20), time(8))], 1,
         [world.cadre.id, world.liaison.id]))
-    add_group(roster, "防汛预备队第1组", world.cadre.id, [world.liaison.id])
+    group = add_group(roster, "防汛预备队第1组", world.cadre.id, [world.liaison.id])
+    holiday = Holiday(day=local_today() + timedelta(days=400 + roster.id), name="元旦")
+    db.session.add(holiday)
+    db.session.commit()
     swap = ask_swap(roster.shifts[0], world.cadre, world.liaison.id)
     trigger = record_trigger(world.leader, world.liaison.id, "hospitalised", local_today(), None, world.leader.id)
     training = create_session(world.leader, "drill", "岗位练兵", local_today(), 2, None, None, [], [world.liaison.id])
@@ -354,6 +369,7 @@ def make_ids(world):
     candidate = nominate(world.leader, make_user(f"reserve{contest.id}", "young_cadre", name="后备干部"), local_today(),
                          "提名")
     return {"candidate_a": candidate.id, "day_a": day.id, "roster_a": roster.id, "shift_a": roster.shifts[0].id, "swap_a": swap.id,
+            "group_a": group.id, "holiday_a": holiday.id,
             "directive_a": directive.id, "attachment_a": directive.attachments[0].id,
             "household_a": world.household_a.id, "case_a": case.id, "village_a": world.village_a.id,
             "grid_a": world.grid_a.id, "liaison": world.liaison.id,

@@ -448,9 +448,26 @@ def test_the_plot_is_guarded_day_and_night_and_six_standby_groups_have_their_lea
         members = {m.user_id for m in group.members}
         assert group.leader_id in members and len(members) >= 2
         assert {m.user.role for m in group.members} == {"young_cadre"}
-    assert demo["rosters"] == 2 and demo["standby_groups"] == 6
+    assert demo["rosters"] == 3 and demo["standby_groups"] == 6
     auth.login("cadre")
-    assert "我的值班" in client.get("/").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert "我的值班" in home and "想与您互换" in home  # a fellow guard's offer waits on him
+
+
+def test_the_holiday_calendar_has_new_year_and_spring_festival_2027_and_its_duty_keeps_to_it(client, auth, demo):
+    from datetime import date
+
+    from fuxin_pwa.duty.models import Holiday, Roster
+    from fuxin_pwa.timeutil import to_local
+
+    days = {h.day: h.name for h in db.session.scalars(sa.select(Holiday))}
+    assert [d for d, n in days.items() if n == "元旦"][0] == date(2027, 1, 1)
+    assert sum(1 for n in days.values() if n == "春节") == 7
+    roster = db.session.scalar(sa.select(Roster).where(Roster.kind == "holiday"))
+    assert roster.holidays_only and len(roster.shifts) == len(days)
+    assert {to_local(s.starts_at).date() for s in roster.shifts} == set(days)
+    auth.login("leader")
+    assert "春节" in client.get("/duty/holidays").get_data(as_text=True)
 
 
 def test_the_reserve_pool_holds_the_twelve_chosen_since_2023_and_two_on_their_way(client, auth, demo):

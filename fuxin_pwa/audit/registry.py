@@ -68,7 +68,7 @@ def register_models() -> None:
     from ..cases.models import Case
     from ..directives.models import Directive, DirectiveAttachment, DirectiveTarget
     from ..dispatch.models import Deployment, Incident, IncidentGroup, Post
-    from ..duty.models import Roster, Shift, ShiftPerson, StandbyGroup, StandbyMember, SwapRequest
+    from ..duty.models import Holiday, Roster, Shift, ShiftPerson, StandbyGroup, StandbyMember, SwapRequest
     from ..evaluations.models import EvaluationMark, EvaluationNote, EvaluationRound, VoteLink
     from ..field.models import TaskKind
     from ..grades.models import GradeChange, GradePost
@@ -109,6 +109,7 @@ def register_models() -> None:
     audited(StandbyGroup, "standby_group", _l("预备队小组"), parent=("roster", "roster_id"))
     audited(StandbyMember, "standby_member", _l("预备队组员"), parent=("standby_group", "group_id"))
     audited(SwapRequest, "duty_swap", _l("换班申请"), parent=("duty_shift", "shift_id"))
+    audited(Holiday, "duty_holiday", _l("节假日"))
     # Personnel records (the entries are the admin's to read, like the records themselves).
     # A resident's ballot is not here: it is anonymous, cast once and never edited.
     audited(CareTrigger, "care_trigger", _l("三必访情形"), page=("care.show", "trigger_id"))

@@ -44,6 +44,7 @@ class RosterForm(FlaskForm):
         NumberRange(1, MAX_PER_SHIFT, message=_l("每班人数应在 1 到 %(n)s 之间", n=MAX_PER_SHIFT))])
     member_ids = SelectMultipleField(_l("轮换人员（按顺序轮换）"), coerce=int_or_none, validate_choice=False)
     swap_needs_approval = BooleanField(_l("换班需领导批准"))
+    holidays_only = BooleanField(_l("只排节假日"))
 
     def validate_place_id(self, field):
         typed = any(v not in ("", "None") for v in field.raw_data or [])  # sent, but no id we hold
@@ -114,3 +115,50 @@ class CallUpForm(FlaskForm):
     def validate_group_id(self, field):
         if field.data is None or field.data not in {v for v, _label in field.choices or []}:
             raise ValidationError(_("请选择预备队小组"))
+
+
+class ExchangeForm(FlaskForm):
+    """互换: one of the other people's shifts, offered as "shift id:user id"."""
+    offer = SelectField(_l("换对方的哪一班"), validate_choice=False)
+
+    def validate_offer(self, field):
+        if field.data not in {v for v, _label in field.choices or []}:
+            raise ValidationError(_("请选择要互换的班次"))
+
+    def parsed(self) -> tuple[int, int]:
+        shift_id, user_id = self.offer.data.split(":")
+        return int(shift_id), int(user_id)
+
+
+class ExtendForm(FlaskForm):
+    days = IntegerField(_l("延长天数"), default=7, validators=[
+        InputRequired(_l("请填写天数")),
+        NumberRange(1, MAX_DAYS, message=_l("天数应在 1 到 %(n)s 之间", n=MAX_DAYS))])
+
+
+class PeopleForm(FlaskForm):
+    """The rotation's people, for rebuilding the shifts not yet begun."""
+    member_ids = SelectMultipleField(_l("轮换人员（按顺序轮换）"), coerce=int_or_none, validate_choice=False)
+
+    def __init__(self, *args, per_shift: int = 1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.per_shift = per_shift
+
+    def validate_member_ids(self, field):
+        chosen = _offered(field, field.data or [])
+        if not chosen:
+            raise ValidationError(_("请选择轮换人员"))
+        if self.per_shift > len(set(chosen)):
+            raise ValidationError(_("每班人数不能多于轮换人员数"))
+
+
+class DeleteForm(FlaskForm):
+    confirm = BooleanField(_l("我确认删除"), validators=[DataRequired(_l("请勾选确认后再删除"))])
+
+
+class HolidayForm(FlaskForm):
+    name = StringField(_l("节日名称"), validators=[
+        DataRequired(_l("请填写节日名称")), Length(max=LABEL_MAX, message=_l("节日名称不能超过%(n)s字", n=LABEL_MAX))])
+    day = DateField(_l("第一天"), validators=[DataRequired(_l("请选择日期")), plausible_date])
+    days = IntegerField(_l("放假天数"), default=1, validators=[
+        InputRequired(_l("请填写放假天数")), NumberRange(1, 14, message=_l("放假天数应在 1 到 14 之间"))])

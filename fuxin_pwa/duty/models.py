@@ -42,6 +42,12 @@ class Roster(db.Model):
     ends_on: Mapped[date] = mapped_column()
     # A swap agreed between two people is applied at once, unless the leader wants to approve it.
     swap_needs_approval: Mapped[bool] = mapped_column(default=False)
+    # The rule it was built by, kept so it can be extended and its future rebuilt the same way:
+    # {"shifts": [[label, "08:00", "20:00"]], "per_shift": 2, "member_ids": [...], "turn": n},
+    # `turn` where the rotation goes on. None for a roster not built by rule (standby).
+    rule: Mapped[dict | None] = mapped_column(sa.JSON)
+    # 节假日值班 limited to the office's holiday calendar: days not in it get no shifts.
+    holidays_only: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -114,7 +120,9 @@ class StandbyMember(db.Model):
 
 
 class SwapRequest(db.Model):
-    """The person on a shift asks another to take it over (换班); the other accepts or not."""
+    """The person on a shift asks another to take it over (换班); the other accepts or not.
+    With `exchange_shift_id` it is an exchange (互换): the other's shift comes back in return,
+    both changing hands at once."""
 
     __tablename__ = "duty_swaps"
 
@@ -125,11 +133,23 @@ class SwapRequest(db.Model):
     state: Mapped[str] = mapped_column(sa.String(16), default=ASKED)
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column()
+    exchange_shift_id: Mapped[int | None] = mapped_column(sa.ForeignKey("duty_shifts.id"), index=True)
 
-    shift = relationship("Shift")
+    shift = relationship("Shift", foreign_keys=[shift_id])
+    exchange_shift = relationship("Shift", foreign_keys=[exchange_shift_id])
     from_user = relationship("User", foreign_keys=[from_user_id])
     to_user = relationship("User", foreign_keys=[to_user_id])
 
     @property
     def state_label(self) -> str:
         return SWAP_STATES.get(self.state, self.state)
+
+
+class Holiday(db.Model):
+    """A day of the office's holiday calendar (元旦, 春节 …), one row a day, entered by a leader."""
+
+    __tablename__ = "duty_holidays"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(unique=True)
+    name: Mapped[str] = mapped_column(sa.String(LABEL_MAX))

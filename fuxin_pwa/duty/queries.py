@@ -146,6 +146,7 @@ def swaps_waiting(user) -> list[SwapRequest]:
     return db.session.scalars(sa.select(SwapRequest).join(Shift, Shift.id == SwapRequest.shift_id)
                               .where(which, Shift.starts_at > now)
                               .options(joinedload(SwapRequest.shift).joinedload(Shift.roster),
+                                       joinedload(SwapRequest.exchange_shift),
                                        joinedload(SwapRequest.from_user), joinedload(SwapRequest.to_user))
                               .order_by(Shift.starts_at, SwapRequest.id)).all()
 
@@ -154,6 +155,8 @@ def my_swaps(user) -> list[SwapRequest]:
     """The swaps I asked for that are not settled."""
     return db.session.scalars(sa.select(SwapRequest).where(SwapRequest.from_user_id == user.id,
                                                            SwapRequest.state.in_((ASKED, ACCEPTED)))
+                              .options(joinedload(SwapRequest.shift), joinedload(SwapRequest.exchange_shift),
+                                       joinedload(SwapRequest.to_user))
                               .order_by(SwapRequest.id)).all()
 
 
@@ -170,3 +173,21 @@ def standby_groups() -> list[StandbyGroup]:
                               .where(Roster.ends_on >= to_local(utcnow()).date())
                               .options(selectinload(StandbyGroup.members))
                               .order_by(Roster.id, StandbyGroup.sort, StandbyGroup.id)).all()
+
+
+def exchange_offers(shift: Shift, user) -> list[Shift]:
+    """Shifts of the same roster, not yet begun and without me, that I might take in exchange
+    for `shift` (overlaps are refused when asked, with the sentence that says so)."""
+    return db.session.scalars(
+        sa.select(Shift).where(Shift.roster_id == shift.roster_id, Shift.id != shift.id, Shift.starts_at > utcnow(),
+                               ~Shift.id.in_(sa.select(ShiftPerson.shift_id).where(ShiftPerson.user_id == user.id)))
+        .options(selectinload(Shift.people).selectinload(ShiftPerson.user))
+        .order_by(Shift.starts_at, Shift.id)).all()
+
+
+def roster_groups(roster: Roster) -> list[StandbyGroup]:
+    """A roster's standby groups with leaders and members, in a fixed number of queries."""
+    return db.session.scalars(sa.select(StandbyGroup).where(StandbyGroup.roster_id == roster.id)
+                              .options(joinedload(StandbyGroup.leader),
+                                       selectinload(StandbyGroup.members).selectinload(StandbyMember.user))
+                              .order_by(StandbyGroup.sort, StandbyGroup.id)).all()

@@ -15,14 +15,15 @@ from ..domain import NotFound
 from ..field.panels import TOP, home_panel
 from ..oversight.queries import place_options
 from ..stats.workbook import xlsx_download
-from ..timeutil import local_today, utcnow
+from ..timeutil import local_today, to_local, utcnow
 from ..web import form_status, render
 from . import bp
 from .export import roster_workbook
-from .forms import AnswerForm, CallUpForm, GroupForm, RosterForm, ShiftForm, SwapForm
-from .queries import (evidence, get_group, get_roster, get_shift, get_swap, my_shifts, my_swaps, next_shift,
-                      on_duty_now, roster_grid, rosters_for, standby_groups, swaps_waiting)
-from .services import (DutyRefused, RosterRule, ShiftRule, add_group, answer_swap, approve_swap, ask_swap,
+from .forms import AnswerForm, CallUpForm, ExchangeForm, GroupForm, RosterForm, ShiftForm, SwapForm
+from .queries import (evidence, exchange_offers, get_group, get_roster, get_shift, get_swap, my_shifts, my_swaps, next_shift,
+                      on_duty_now, roster_grid, roster_groups, rosters_for, standby_groups, swaps_waiting)
+from .services import (DutyRefused, RosterRule, ShiftRule, add_group, answer_swap, approve_swap, ask_exchange,
+                       ask_swap,
                        build_roster, call_up, duty_staff, set_shift_people)
 
 duty_required = roles_required(*OVERSIGHT_ROLES)
@@ -30,6 +31,17 @@ duty_required = roles_required(*OVERSIGHT_ROLES)
 
 def _people_choices():
     return [(u.id, f"{u.name}（{u.team_label}）" if u.team else u.name) for u in duty_staff()]
+
+
+def people_field(field):
+    """The field's choices, and the same people grouped by team for the picker (one query)."""
+    teams: dict[str, list] = {}
+    staff = duty_staff()
+    for u in staff:
+        teams.setdefault(u.team_label if u.team else "", []).append((u.id, u.name))
+    field.choices = [(u.id, f"{u.name}（{u.team_label}）" if u.team else u.name) for u in staff]
+    field.groups = list(teams.items())
+    return field
 
 
 @bp.app_context_processor
@@ -69,7 +81,7 @@ def index():
 def new():
     form = RosterForm()
     form.place_id.choices = [(None, _("（不指定）"))] + place_options()
-    form.member_ids.choices = _people_choices()
+    people_field(form.member_ids)
     if form.validate_on_submit():
         shifts = [ShiftRule(form.shift1_label.data, form.shift1_starts.data, form.shift1_ends.data)]
         if form.shift2_label.data:
@@ -77,7 +89,7 @@ def new():
         try:
             roster = build_roster(current_user, RosterRule(
                 form.kind.data, form.name.data, form.place_id.data, form.starts_on.data, form.days.data, shifts,
-                form.per_shift.data, form.member_ids.data, form.swap_needs_approval.data))
+                form.per_shift.data, form.member_ids.data, form.swap_needs_approval.data), form.holidays_only.data)
         except DutyRefused as refused:
             form.per_shift.errors.append(refused.message)
         else:
@@ -95,8 +107,9 @@ def _show(roster, group_form=None, status=200):
     if manage and group_form is None:
         group_form = GroupForm(formdata=None)
     if group_form is not None:
-        group_form.leader_id.choices = group_form.member_ids.choices = _people_choices()
+        group_form.leader_id.choices = people_field(group_form.member_ids).choices
     return render("duty/show.html", roster=roster, grid=grid, evidence=evidence(shifts), manage=manage,
+                  groups=roster_groups(roster),
                   group_form=group_form, now=utcnow(), status=status)
 
 
@@ -126,7 +139,7 @@ def edit_shift(shift_id):
     shift = get_shift(shift_id)
     # Filled from the shift on GET only: a POST with nobody ticked must read as nobody.
     form = ShiftForm(data={"user_ids": [p.user_id for p in shift.people]} if request.method == "GET" else None)
-    form.user_ids.choices = _people_choices()
+    people_field(form.user_ids)
     if form.validate_on_submit():
         set_shift_people(shift, form.user_ids.data)
         flash(_("已保存班次人员"), "success")
@@ -157,13 +170,37 @@ def now():
     return render("duty/now.html", shifts=shifts, evidence=evidence(shifts), full_phones=current_user.sees_all)
 
 
+def _exchange_choices(shift):
+    """The other people's shifts of the same roster, not yet begun, as "shift:user"."""
+    return [(f"{s.id}:{p.user_id}", f"{p.user.name} · {s.label} · {to_local(s.starts_at):%m-%d %H:%M}")
+            for s in exchange_offers(shift, current_user) for p in s.people if p.user_id != current_user.id]
+
+
+def _my_shift(shift_id):
+    shift = get_shift(shift_id)
+    if not any(p.user_id == current_user.id for p in shift.people):
+        raise NotFound()
+    return shift
+
+
+def _swap_page(shift, form=None, exchange_form=None, status=200):
+    if form is None:
+        form = SwapForm(formdata=None)
+    if exchange_form is None:
+        exchange_form = ExchangeForm(formdata=None)
+    on = {p.user_id for p in shift.people}
+    form.to_user_id.choices = [(v, label) for v, label in _people_choices() if v not in on]
+    exchange_form.offer.choices = _exchange_choices(shift)
+    return render("duty/swap.html", shift=shift, form=form, exchange_form=exchange_form, status=status)
+
+
 @bp.route("/shifts/<int:shift_id>/swap", methods=["GET", "POST"])
 @login_required
 def swap(shift_id):
     """The person on a shift asks someone to take it over; anyone else: 404."""
-    shift = get_shift(shift_id)
-    if not any(p.user_id == current_user.id for p in shift.people):
-        raise NotFound()
+    shift = _my_shift(shift_id)
+    if request.method == "GET":
+        return _swap_page(shift)
     form = SwapForm()
     on = {p.user_id for p in shift.people}
     form.to_user_id.choices = [(v, label) for v, label in _people_choices() if v not in on]
@@ -175,7 +212,26 @@ def swap(shift_id):
         else:
             flash(_("已发出换班申请，等待对方确认"), "success")
             return redirect(url_for("duty.mine"))
-    return render("duty/swap.html", shift=shift, form=form, status=form_status(form))
+    return _swap_page(shift, form=form, status=422)
+
+
+@bp.post("/shifts/<int:shift_id>/exchange")
+@login_required
+def exchange(shift_id):
+    """互换: the person on a shift offers it for one of another's; anyone else: 404."""
+    shift = _my_shift(shift_id)
+    form = ExchangeForm()
+    form.offer.choices = _exchange_choices(shift)
+    if form.validate_on_submit():
+        other_id, user_id = form.parsed()
+        try:
+            ask_exchange(shift, current_user, get_shift(other_id), user_id)
+        except DutyRefused as refused:
+            form.offer.errors.append(refused.message)
+        else:
+            flash(_("已发出互换申请，等待对方确认"), "success")
+            return redirect(url_for("duty.mine"))
+    return _swap_page(shift, exchange_form=form, status=422)
 
 
 def _settle(act, swap, form):
