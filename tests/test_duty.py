@@ -104,6 +104,8 @@ def test_a_swap_waits_for_the_leader_where_the_roster_requires_it(client, auth, 
     assert swap.state == ACCEPTED and names_on(shift) == ["孙干部"]
     auth.login("leader")
     assert "待领导批准" in client.get("/duty/mine").get_data(as_text=True)
+    home = client.get("/?field=1").get_data(as_text=True)  # his home says whose it is, not "请您替班"
+    assert "待批准：钱包村 替 孙干部 值 白班" in home and "请您替班" not in home
     client.post(f"/duty/swaps/{swap.id}/approve", data={"answer": "yes"})
     db.session.expire_all()
     assert swap.state == APPLIED and names_on(shift) == ["钱包村"]

@@ -66,7 +66,7 @@ def _home_duty(user):
     if shift is not None:
         changes.append(shift.starts_at if shift.starts_at > now else shift.ends_at)
     return {"shift": shift, "on_now": shift is not None and shift.starts_at <= now, "swaps": waiting,
-            "changes_at": min(changes) if changes else None}
+            "viewer_id": user.id, "changes_at": min(changes) if changes else None}
 
 
 @bp.get("/")
