@@ -119,15 +119,19 @@ class FieldRecordForm(FlaskForm):
                 if name not in ("csrf_token", "record_id")}
 
 
-def _household_in_scope(user, field) -> None:
-    """A household named by a record: one of the person's places (their 包片), else an error."""
+def named_household(user, field, also=None) -> Household | None:
+    """The household an optional household field names, or None when it names none. It must
+    lie in the person's places (their 包片), or pass `also(household)` (the household of a
+    request they work on, one at the service day's place); else a Chinese error, the same
+    whether it does not exist or is not theirs to see."""
     if field.data is None:
         if field.raw_data and field.raw_data[0] not in ("", None):
             raise ValidationError(_("户不存在"))
-        return
+        return None
     household = db.session.get(Household, field.data)
-    if household is None or not place_in_scope(user, household.place_id):
+    if household is None or not (place_in_scope(user, household.place_id) or (also and also(household))):
         raise ValidationError(_("户不存在或不在您的范围内"))
+    return household
 
 
 class CheckInForm(FieldRecordForm):
@@ -149,7 +153,7 @@ class CheckInForm(FieldRecordForm):
         return ok
 
     def validate_household_id(self, field):
-        _household_in_scope(self.user, field)
+        named_household(self.user, field)
 
 
 class TaskLogForm(FieldRecordForm):
@@ -180,15 +184,7 @@ class TaskLogForm(FieldRecordForm):
         self.kind_id = kind_id
 
     def validate_household_id(self, field):
-        if field.data is None:
-            if field.raw_data and field.raw_data[0] not in ("", None):
-                raise ValidationError(_("户不存在"))
-            return
-        household = db.session.get(Household, field.data)
-        if household is None:
-            raise ValidationError(_("户不存在或不在您的范围内"))
-        if not place_in_scope(self.user, household.place_id) and not self._request_household(household):
-            raise ValidationError(_("户不存在或不在您的范围内"))
+        named_household(self.user, field, also=self._request_household)
 
     def _request_household(self, household) -> bool:
         """The household of a request the person may work on, wherever it lies."""

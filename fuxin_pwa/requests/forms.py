@@ -11,10 +11,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..auth.models import TEAM_LABELS, User
 from ..extensions import db
-from ..field.forms import FieldRecordForm, int_or_none
+from ..field.forms import FieldRecordForm, int_or_none, named_household
 from ..phones import check_phone, normalise_phone
-from ..places.models import Household
-from ..places.services import place_in_scope, with_descendants
+from ..places.services import with_descendants
 from .access import may_answer_resident, may_assign, may_see_request, was_assigned_to
 from .models import (ASSIGN, CALLBACK, CANNOT_RESOLVE, CLOSE, CLOSED_STATUSES, REFERRED, REOPEN,
                      REQUEST_ACTIONS, REQUEST_STATUSES, SATISFACTION, RequestCategory, ResidentRequest)
@@ -46,14 +45,8 @@ class RequestForm(FieldRecordForm):
         Length(max=DESCRIPTION_MAX, message=_l("诉求内容不能超过%(n)s字", n=DESCRIPTION_MAX))])
 
     def validate_household_id(self, field):
-        if field.data is None:
-            if field.raw_data and field.raw_data[0] not in ("", None):
-                raise ValidationError(_("户不存在"))
-            return
-        household = db.session.get(Household, field.data)
-        if household is None or not place_in_scope(self.user, household.place_id):
-            raise ValidationError(_("户不存在或不在您的范围内"))
-        if self.place_id.data is not None and household.place_id not in with_descendants({self.place_id.data}):
+        household = named_household(self.user, field)
+        if household is not None and self.place_id.data is not None and household.place_id not in with_descendants({self.place_id.data}):
             raise ValidationError(_("该户不在所选地点"))
 
     # Raised at a service day's tablet from a conversation there (the tally page's link).

@@ -9,9 +9,8 @@ from wtforms import (DateField, HiddenField, IntegerField, SelectField, SelectMu
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
-from ..field.forms import int_or_none, plausible_date
-from ..places.models import Household
-from ..places.services import place_in_scope, with_descendants
+from ..field.forms import int_or_none, named_household, plausible_date
+from ..places.services import with_descendants
 from ..timeutil import local_today
 from .models import COUNT_MAX, NOTE_MAX, TITLE_MAX, VOLUNTEERS_MAX, ServiceDay
 from .services import reaches
@@ -91,15 +90,9 @@ class ServiceTallyForm(FlaskForm):
             raise ValidationError(_("该服务日没有这项服务"))
 
     def validate_household_id(self, field):
-        if field.data is None:
-            if field.raw_data and field.raw_data[0] not in ("", None):
-                raise ValidationError(_("户不存在"))
-            return
-        household = db.session.get(Household, field.data)
-        if household is None or self.day is None or not (
-                place_in_scope(self.user, household.place_id)
-                or household.place_id in with_descendants({self.day.place_id})):
-            raise ValidationError(_("户不存在或不在您的范围内"))
+        # A resident from around the day's place, whoever's 包片 it is.
+        named_household(self.user, field, also=lambda household: self.day is not None
+                        and household.place_id in with_descendants({self.day.place_id}))
 
     def record_data(self) -> dict:
         """What the person sent, as the sync protocol names it (for hashing)."""
