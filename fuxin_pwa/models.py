@@ -10,6 +10,7 @@ from .directives.models import Directive, DirectiveAttachment, DirectiveTarget  
 from .rounds.models import CareTag, VisitRule  # noqa: F401
 from .duty.models import Roster, Shift, ShiftPerson, StandbyGroup, StandbyMember, SwapRequest  # noqa: F401
 from .care.models import CareTrigger, CareVisit  # noqa: F401
+from .people.models import PersonPhoto  # noqa: F401
 from .training.models import Credential, TrainingAttendance, TrainingSession  # noqa: F401
 from .honours.models import Contest, ContestEntry, Honour, InterestTeam, InterestTeamMember, TeamEvent  # noqa: F401
 from .evaluations.models import (Ballot, BallotRating, EvaluationMark, EvaluationNote, EvaluationRound,  # noqa: F401

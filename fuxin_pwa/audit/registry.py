@@ -73,6 +73,7 @@ def register_models() -> None:
     from ..field.models import TaskKind
     from ..grades.models import GradeChange, GradePost
     from ..honours.models import Contest, ContestEntry, Honour, InterestTeam, InterestTeamMember, TeamEvent
+    from ..people.models import PersonPhoto
     from ..places.models import Assignment, Household, Place
     from ..requests.models import RequestCategory, ResidentRequest
     from ..reserve.models import ReserveCandidate, ReserveNote, ReserveStatusChange
@@ -116,6 +117,7 @@ def register_models() -> None:
     audited(TrainingSession, "training_session", _l("培训"), page=("training.show", "session_id"))
     audited(TrainingAttendance, "training_attendance", _l("培训签到"), parent=("training_session", "session_id"))
     audited(Credential, "credential", _l("证书和学历"), parent=("user", "user_id"))
+    audited(PersonPhoto, "person_photo", _l("个人照片"), parent=("user", "user_id"), skip=("storage_path",))
     audited(Contest, "contest", _l("比赛"), page=("honours.contest", "contest_id"))
     audited(ContestEntry, "contest_entry", _l("参赛"), parent=("contest", "contest_id"))
     audited(Honour, "honour", _l("荣誉"))
