@@ -25,6 +25,7 @@ from fuxin_pwa.evaluations.scoring import DEFAULT_WEIGHTS
 from fuxin_pwa.evaluations.services import create_round
 from fuxin_pwa.extensions import db
 from fuxin_pwa.honours.services import add_entry, create_contest, create_team
+from fuxin_pwa.people.photos import set_photo
 from fuxin_pwa.photos.services import save_photo
 from fuxin_pwa.requests.models import RequestCategory, ResidentRequest
 from fuxin_pwa.service_days.models import ServiceKind
@@ -218,6 +219,10 @@ MATRIX = [
     ("people.index", "GET", "/people/", OVERSIGHT, 403, PAGE),
     ("people.me", "GET", "/people/me", ALL, None, {302}),
     ("people.show", "GET", "/people/{liaison}", OVERSIGHT | {"village_liaison"}, 404, PAGE),
+    # The profile photo is personnel data: the person, leaders and admins upload and see it.
+    ("people.edit_photo", "GET", "/people/{liaison}/photo/edit", OVERSIGHT | {"village_liaison"}, 404, PAGE),
+    ("people.edit_photo", "POST", "/people/{liaison}/photo/edit", OVERSIGHT | {"village_liaison"}, 404, FORM_POST),
+    ("people.photo", "GET", "/people/{liaison}/photo", OVERSIGHT | {"village_liaison"}, 404, PAGE),
     ("care.index", "GET", "/care/", ALL, None, {200, 302}),
     ("care.new", "GET", "/care/new", ALL, None, PAGE),
     ("care.new", "POST", "/care/new", ALL, None, FORM_POST),
@@ -312,7 +317,10 @@ PUBLIC = {"static", "healthz", "auth.login", "auth.logout",
           "sync.openapi",
           # The residents' vote (evaluations/votes.py): a resident's own phone, no account; it
           # shows a community's workers' names and duties only, with CSRF and rate limits.
-          "votes.ballot", "votes.cast"}
+          "votes.ballot", "votes.cast",
+          # A worker's photo on that page: only with the link's token, only for the people
+          # that link lists and only while its vote is open (404 otherwise).
+          "votes.photo"}
 
 
 @pytest.fixture
@@ -357,6 +365,7 @@ def make_ids(world):
     swap = ask_swap(roster.shifts[0], world.cadre, world.liaison.id)
     trigger = record_trigger(world.leader, world.liaison.id, "hospitalised", local_today(), None, world.leader.id)
     training = create_session(world.leader, "drill", "岗位练兵", local_today(), 2, None, None, [], [world.liaison.id])
+    set_photo(world.liaison, world.liaison, picture.getvalue())
     credential = add_credential(world.admin, world.liaison, "bachelor", local_today(), (picture.getvalue(), "image/jpeg"))
     contest = create_contest(world.leader, "chorus", "合唱比赛", local_today())
     entry = add_entry(contest, world.liaison.id, None)

@@ -1,8 +1,10 @@
 """The residents' vote, /vote/<token>: the app's one page outside the login. A resident scans
 the community's poster (or the centre's tablet) with their own phone and rates the workers who
 serve the community. Everything else stays as on every page: CSRF on the form, the CSP and
-security headers, rate limits. The page shows names, initials (no photos are kept yet) and
-duties, nothing else, and stays small (no htmx, no app stylesheet) for any phone and WeChat.
+security headers, rate limits. The page shows names, photos (initials for a worker without
+one) and duties, nothing else, and stays small (no htmx, no app stylesheet, each photo a
+separate lazy request) for any phone and WeChat. A photo is served under the link's token,
+only for a worker on that link's page and only while the vote is open.
 
 "One vote per phone": the phone gets a long-lived random cookie for the round on its first
 visit, and a ballot is kept against the cookie's hash, never against the resident. A web page
@@ -13,11 +15,12 @@ residents behind one address. The vote minimum and the leaders' reading of the c
 the rest."""
 import secrets
 
-from flask import abort, current_app, make_response, render_template, request
+from flask import abort, current_app, make_response, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import limiter
+from ..people.photos import photo_file, photos_of
 from ..web import form_status
 from . import votes_bp as bp
 from .forms import ballot_errors, ballot_form, ratings_from
@@ -36,7 +39,7 @@ def _page(link, form, cookie, status=200, message=None, done=False):
     people = form.people_ if form is not None else []
     response = make_response(render_template(
         "votes/ballot.html", link=link, form=form, people=people, message=message, done=done,
-        duties=_duties(people, link)), status)
+        duties=_duties(people, link), photos=photos_of(p.id for p in people)), status)
     if cookie and request.cookies.get(_cookie_name(link)) != cookie:
         response.set_cookie(_cookie_name(link), cookie, max_age=COOKIE_AGE, httponly=True, samesite="Lax",
                             secure=current_app.config.get("SESSION_COOKIE_SECURE", False), path="/vote/")
@@ -85,3 +88,20 @@ def cast(token):
     except VoteRefused as refused:
         return _page(link, None, cookie, status=409, message=str(REFUSALS[refused.message]))
     return _page(link, None, cookie, message=_("投票成功，感谢您的评议！"), done=True)
+
+
+@bp.get("/<token>/photos/<int:user_id>.jpg")
+@limiter.limit(lambda: current_app.config.get("VOTE_PHOTO_RATE_LIMIT", "600 per minute"))
+def photo(token, user_id):
+    """A worker's photo for the vote page: the token stands for the login, so it answers
+    only for the people that link's page lists, and only while its vote is open."""
+    link = _link(token)
+    if link.closed_at is not None or user_id not in {p.id for p in people_of_link(link)}:
+        abort(404)
+    path = photo_file(photos_of([user_id]).get(user_id))
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

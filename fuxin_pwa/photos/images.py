@@ -194,3 +194,33 @@ def _shrunk(image: Image.Image) -> Image.Image:
         return image.reduce(factor)
     size = (-(-image.width // factor), -(-image.height // factor))
     return image.resize(size, Image.Resampling.NEAREST)
+
+
+def square_jpeg(data: bytes, side: int = 240, quality: int = 80, max_pixels: int = DEFAULT_MAX_PIXELS,
+                max_side: int = DEFAULT_MAX_SIDE) -> bytes:
+    """A portrait: `data` checked as prepare() checks it (TooLarge or NotAnImage), turned
+    upright, cropped to its centre square and re-encoded as a small JPEG without EXIF, so
+    nothing of the original file (location, camera) is kept."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = _open_checked(data, max_pixels, max_side)
+        try:
+            try:
+                image.draft("RGB", (side * 2, side * 2))  # a JPEG decodes at a fraction of its size
+                image.load()
+            except Exception as error:
+                raise NotAnImage(str(error)) from error
+            portrait = ImageOps.exif_transpose(image)
+            if portrait.mode in ("RGBA", "LA", "P", "PA"):
+                portrait = portrait.convert("RGBA")
+                background = Image.new("RGB", portrait.size, "white")
+                background.paste(portrait, mask=portrait.getchannel("A"))
+                portrait = background
+            elif portrait.mode != "RGB":
+                portrait = portrait.convert("RGB")
+            portrait = ImageOps.fit(portrait, (side, side), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            portrait.save(out, format="JPEG", quality=quality, optimize=True)
+            return out.getvalue()
+        finally:
+            image.close()
