@@ -20,7 +20,8 @@ def test_the_grade_and_reserve_pages_fit_a_phone_and_a_tablet(browser, live_serv
             log_in(page, live_server.url, "leader")
             for path in ("/grades/", f"/grades/{world.community_worker.id}", f"/grades/{world.community_worker.id}/post",
                          "/reserve/", "/reserve/nominate", f"/reserve/{candidate.id}",
-                         f"/people/{world.community_worker.id}", f"/people/{world.cadre.id}"):
+                         f"/people/{world.community_worker.id}", f"/people/{world.cadre.id}",
+                         f"/people/{world.community_worker.id}/photo/edit"):
                 response = page.goto(live_server.url + path)
                 assert response.status == 200, path
                 assert_fits(page, viewport["width"])
