@@ -98,6 +98,22 @@ def test_a_tablet_offline_tallies_three_haircuts_and_a_clinic_visit_and_back_onl
     assert "服务群众 4 人次" in page and "赵包村" in page
 
 
+def test_a_mornings_two_hundred_taps_synced_together_cost_the_statements_of_twenty(
+        app, client, auth, world, count_queries):
+    day = a_day(world)
+    auth.login("liaison")
+    costs = []
+    for n in (20, 200):
+        batch = [tally(day, "haircut" if i % 2 else "clinic") for i in range(n)]
+        db.session.expire_all()
+        app.extensions.pop("fuxin_kept_values", None)  # each from a worker that kept nothing yet
+        with count_queries() as q:
+            assert {r["status"] for r in sync(client, batch)} == {"created"}
+        costs.append(q.count)
+    assert costs[0] == costs[1], costs
+    assert served(day.id) == {"haircut": 110, "clinic": 110}
+
+
 def test_a_paper_count_is_entered_as_one_tally_of_many(client, auth, world):
     day = a_day(world)
     auth.login("liaison")

@@ -133,7 +133,9 @@ def cancel_day(day: ServiceDay) -> None:
 
 
 def save_tally(user, form, meta: RecordMeta) -> StoreResult:
-    """Store a `service_tally` once (the tablet's tap, the paper count, or a sync)."""
+    """Store a `service_tally` once (the tablet's tap, the paper count, or a sync). It moves
+    nothing else, so a sync batch inserts it with the batch's other such records (bulk): a
+    morning's hundred taps synced together are one INSERT and one commit, not a hundred."""
     day_id, kind_id = form.day.id, form.kind.id
 
     def build():
@@ -141,7 +143,7 @@ def save_tally(user, form, meta: RecordMeta) -> StoreResult:
                             household_id=form.household_id.data, note=(form.note.data or "").strip() or None,
                             **meta.columns())
 
-    return store_once(ServiceTally, user, meta, build)
+    return store_once(ServiceTally, user, meta, build, bulk=True)
 
 
 def ensure_service_kinds() -> int:
