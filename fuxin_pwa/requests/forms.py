@@ -53,9 +53,9 @@ class RequestForm(FieldRecordForm):
     service_day_id = HiddenField(filters=[int_or_none])
 
     def linked_service_day(self):
-        from ..service_days.services import reaches  # service days build on requests' pages
+        from ..service_days.models import ServiceDay  # service days build on requests' pages
+        from ..service_days.services import reaches
 
-        from ..service_days.models import ServiceDay
         day = db.session.get(ServiceDay, self.service_day_id.data) if self.service_day_id.data else None
         return day if day is not None and reaches(self.user, day) else None
 

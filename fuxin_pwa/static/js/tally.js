@@ -18,7 +18,6 @@
   "use strict";
   if (window.FuxinTally) return;  // htmx re-runs body scripts after a boosted navigation
   window.FuxinTally = {};
-  var SENDABLE = { queued: 1, sending: 1, failed: 1, photos_pending: 1 };
   var base = {};  // "day:service" -> the server's count, as of baseAt (ms, server clock)
   var baseAt = 0;
   var hooked = false;
@@ -48,9 +47,9 @@
     if (!root || !O) return;
     Promise.all([O.store.allRecords(), O.store.recentSynced()]).then(function (got) {
       var waiting = {}, since = {};
-      got[0].forEach(function (r) { if (r.type === "service_tally" && SENDABLE[r.state]) add(waiting, r.data); });
+      got[0].forEach(function (r) { if (r.type === "service_tally" && O.store.SENDABLE[r.state]) add(waiting, r.data); });
       got[1].forEach(function (s) {
-        if (s.type === "service_tally" && (s.status === "created") && Date.parse(s.server_time) > baseAt) add(since, s.data);
+        if (s.type === "service_tally" && s.status === "created" && Date.parse(s.server_time) > baseAt) add(since, s.data);
       });
       root.querySelectorAll("[data-tally-total]").forEach(function (el) {
         var k = key(el.dataset.day, el.dataset.service);
