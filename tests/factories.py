@@ -1,7 +1,7 @@
 """A small, readable world for tests: one subdistrict, two villages with grids and
 households, a community with an estate, and one person per role (password fuxin2024)."""
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
@@ -12,6 +12,19 @@ from fuxin_pwa.places.models import Assignment, Household, Place
 from fuxin_pwa.timeutil import utcnow
 
 PASSWORD = "fuxin2024"
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+def now_iso(delta=timedelta(0)) -> str:
+    """A phone's clock in Yantai, as a record's occurred_at or a batch's sent_at."""
+    return (datetime.now(SHANGHAI) + delta).isoformat(timespec="seconds")
+
+
+def synced(client, records) -> list[dict]:
+    """POST a batch as a phone does; the per-record results of its 200 answer."""
+    r = client.post("/api/v1/sync", json={"device_id": "phone-1", "sent_at": now_iso(), "records": records})
+    assert r.status_code == 200
+    return r.get_json()["results"]
 _PASSWORD_HASH = None
 
 

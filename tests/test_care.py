@@ -4,9 +4,8 @@ he records the visit (online or synced from his phone) and it leaves his home; t
 关爱台账 exports to Excel; peers never see another's care record."""
 import io
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
@@ -19,18 +18,7 @@ from fuxin_pwa.care.services import record_trigger
 from fuxin_pwa.extensions import db
 from fuxin_pwa.privacy.models import AccessLogEntry
 from fuxin_pwa.timeutil import local_today
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def now_iso():
-    return datetime.now(SHANGHAI).isoformat(timespec="seconds")
-
-
-def sync(client, records):
-    r = client.post("/api/v1/sync", json={"device_id": "phone-1", "sent_at": now_iso(), "records": records})
-    assert r.status_code == 200
-    return r.get_json()["results"]
+from tests.factories import now_iso, synced as sync
 
 
 def visit_record(trigger, **data):

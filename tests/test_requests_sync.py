@@ -13,12 +13,7 @@ from fuxin_pwa.field.models import TaskLog
 from fuxin_pwa.photos.models import Photo
 from fuxin_pwa.requests.models import ASSIGNED, IN_PROGRESS, RECEIVED, RESOLVED, RequestEvent, ResidentRequest
 from tests.test_requests import a_request, events, switch
-
-SHANGHAI = timezone(timedelta(hours=8))
-
-
-def now_iso(delta=timedelta(0)):
-    return (datetime.now(SHANGHAI) + delta).isoformat(timespec="seconds")
+from tests.factories import now_iso, synced as sync
 
 
 def raised(place_id, **data):
@@ -35,12 +30,6 @@ def update(req, action, base_version, **data):
 def visit(req, place_id, summary="上门查看"):
     return {"id": str(uuid.uuid4()), "type": "task_log", "occurred_at": now_iso(),
             "data": {"kind": "request_followup", "place_id": place_id, "request_id": req.id, "summary": summary}}
-
-
-def sync(client, records):
-    r = client.post("/api/v1/sync", json={"device_id": "phone-1", "sent_at": now_iso(), "records": records})
-    assert r.status_code == 200
-    return r.get_json()["results"]
 
 
 def jpeg() -> bytes:

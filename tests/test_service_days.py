@@ -4,7 +4,6 @@ offline and synced as `service_tally` records); a resident's request raised ther
 day; the phone learns the days of a week back and a week ahead from /api/v1/me."""
 import uuid
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -17,18 +16,8 @@ from fuxin_pwa.requests.models import ResidentRequest
 from fuxin_pwa.service_days.models import ServiceDay, ServiceKind, ServiceTally
 from fuxin_pwa.service_days.services import DayInput, save_day
 from fuxin_pwa.timeutil import local_today
+from tests.factories import now_iso, synced as sync
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def now_iso():
-    return datetime.now(SHANGHAI).isoformat(timespec="seconds")
-
-
-def sync(client, records):
-    r = client.post("/api/v1/sync", json={"device_id": "tablet-1", "sent_at": now_iso(), "records": records})
-    assert r.status_code == 200
-    return r.get_json()["results"]
 
 
 def kind(code):
@@ -159,7 +148,7 @@ def test_a_tablet_back_after_a_week_offline_still_sends_last_saturdays_tallies(c
     day = a_day(world, on=local_today() - timedelta(days=6))
     auth.login("liaison")
     old = tally(day, count=2)
-    old["occurred_at"] = (datetime.now(SHANGHAI) - timedelta(days=6)).isoformat(timespec="seconds")
+    old["occurred_at"] = now_iso(timedelta(days=-6))
     assert sync(client, [old])[0]["status"] == "created"
 
 
