@@ -2,7 +2,7 @@
 and an end even where bad data made a place its own ancestor."""
 from fuxin_pwa.extensions import db
 from fuxin_pwa.places.services import scope_place_ids
-from fuxin_pwa.places.tree import descend
+from fuxin_pwa.places.tree import ascend, descend
 
 
 def test_every_place_below_the_roots_is_found_with_the_root_it_lies_under(app, world, count_queries):
@@ -31,3 +31,12 @@ def test_no_roots_no_query(app, world, count_queries):
     with count_queries() as q:
         assert descend(set()) == {}
     assert q.count == 0
+
+
+def test_every_place_above_is_found_in_one_query(app, world, count_queries):
+    """A grid worker's community centre lies above her grid: the service days reach it."""
+    grids, above = [world.grid_a.id, world.grid_c.id], {world.village_a.id, world.community.id, world.subdistrict.id}
+    with count_queries() as q:
+        found = ascend(grids)
+    assert found == above and q.count == 1
+    assert ascend([world.subdistrict.id]) == set() and ascend([]) == set()

@@ -44,7 +44,7 @@ class DemoServiceDays:
                             services=[kinds[c] for c in SERVED])
         liaison = self.w.logins["liaison"]
         village = self.w.assigned[liaison.id][0]
-        coming = held + timedelta(days=7 if held + timedelta(days=7) > self.today else 14)
+        coming = self.today + timedelta(days=(5 - self.today.weekday()) % 7 or 7)  # the next Saturday
         square = ServiceDay(title=f"{village.name}文化广场便民服务日", place_id=village.id, held_on=coming,
                             starts_at=MORNING[0], ends_at=MORNING[1], volunteers="区中医院义诊队",
                             created_by_id=self.leader.id, created_at=self.h.now,

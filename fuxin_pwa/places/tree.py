@@ -102,3 +102,24 @@ def descend(root_ids) -> dict[int, int]:
     for child, root in db.session.execute(_walk_down(), {"roots": list(owner)}):
         owner[child] = child if child in root_ids else root  # deepest first: the nearest root is written last
     return owner
+
+
+@functools.cache
+def _walk_up():
+    """The walk from places to every place above them, as one statement built once."""
+    starts = sa.bindparam("starts", expanding=True)
+    walk = (sa.select(Place.parent_id.label("id"), sa.literal(1).label("depth"))
+            .where(Place.id.in_(starts), Place.parent_id.is_not(None)).cte("up", recursive=True))
+    above = aliased(Place)
+    walk = walk.union_all(sa.select(above.parent_id, walk.c.depth + 1)
+                          .where(above.id == walk.c.id, above.parent_id.is_not(None), walk.c.depth < MAX_LEVELS))
+    return sa.select(walk.c.id).distinct()
+
+
+def ascend(place_ids) -> set[int]:
+    """Every place above these (not the places themselves): one query, a recursive CTE
+    walking up, as `descend` walks down; a cycle in bad data ends at MAX_LEVELS."""
+    starts = list(place_ids)
+    if not starts:
+        return set()
+    return set(db.session.scalars(_walk_up(), {"starts": starts}))

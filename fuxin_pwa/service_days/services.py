@@ -15,8 +15,9 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import User
 from ..domain import NotFound
 from ..extensions import db
-from ..places.models import Assignment, Place
+from ..places.models import Assignment
 from ..places.services import scope_place_ids
+from ..places.tree import ascend
 from ..records import RecordMeta, StoreResult, store_once
 from ..timeutil import local_today, utcnow
 from ..versions import kept_value
@@ -37,14 +38,8 @@ def reach_place_ids(user) -> set[int] | None:
         return None
 
     def above():
-        found: set[int] = set()
-        frontier = set(db.session.scalars(sa.select(Assignment.place_id).where(Assignment.user_id == user.id)))
-        while frontier:  # a few levels: 街道 → 社区/村 → 网格 → 小区
-            parents = set(db.session.scalars(sa.select(Place.parent_id).where(
-                Place.id.in_(frontier), Place.parent_id.is_not(None))))
-            frontier = parents - found
-            found |= parents
-        return frozenset(found)
+        assigned = db.session.scalars(sa.select(Assignment.place_id).where(Assignment.user_id == user.id))
+        return frozenset(ascend(assigned))
 
     return set(scope) | set(kept_value(("places-above", user.id), above))
 
